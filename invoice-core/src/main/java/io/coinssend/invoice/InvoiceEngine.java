@@ -1,0 +1,1030 @@
+package io.coinssend.invoice;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.memory.InMemoryInvoiceStore;
+import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainFact;
+import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.InvoiceQuery;
+import io.coinssend.invoice.spi.InvoiceStore;
+import io.coinssend.invoice.spi.InvoiceUpdate;
+import io.coinssend.invoice.spi.PaymentReversed;
+import io.coinssend.invoice.spi.PaymentSeen;
+import io.coinssend.invoice.spi.TipChanged;
+import io.coinssend.invoice.spi.WatchedAddress;
+import io.coinssend.invoice.spi.WatcherContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The invoice engine: creates invoices, turns chain facts into statuses, and records every change as an event.
+ *
+ * <p>Build one with {@link #builder()}, call {@link #start()}, and {@link #close()} it on shutdown. The engine is
+ * thread-safe; any number of instances may share one store (each chain should be watched by one instance at a
+ * time). Every change to an invoice is written by compare-and-set together with its events, so concurrent writers
+ * never lose an update. Methods never return null; missing invoices are {@link Optional#empty()} from
+ * {@code find…} methods and an {@link InvoiceNotFoundException} from {@code get…} methods.
+ */
+public final class InvoiceEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(InvoiceEngine.class);
+
+  /** How often the engine runs its timed work ({@link #tick()}) by default: every second. */
+  public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofSeconds(1);
+  /** How long {@link #close()} waits for running work by default: 10 seconds. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /** How often a compare-and-set write is retried after losing a race before giving up. */
+  static final int MAX_ATTEMPTS = 50;
+
+  private static final int EVENT_BATCH = 256;
+
+  private enum State {
+    CREATED,
+    RUNNING,
+    CLOSED
+  }
+
+  private final InvoiceStore store;
+  private final Map<String, ChainWatcher> watchersByChain;
+  private final Map<Asset, ChainWatcher> watchersByAsset;
+  private final Map<Asset, PaymentPolicy> policies;
+  private final Clock clock;
+  private final Executor eventExecutor;
+  private final ExecutorService ownedEventExecutor;
+  private final Map<String, EventListener> listeners;
+  private final PaymentScreening screening;
+  private final Duration tickInterval;
+  private final Duration closeTimeout;
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final Map<String, ChainTip> tips = new ConcurrentHashMap<>();
+  private final Map<String, Object> chainLocks = new HashMap<>();
+  private final Map<String, Registration> registered = new ConcurrentHashMap<>();
+  private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
+  private final AtomicLong followPosition = new AtomicLong();
+  private final AtomicBoolean dispatching = new AtomicBoolean();
+  private final AtomicBoolean dispatchPending = new AtomicBoolean();
+  private final Object tickLock = new Object();
+  private ScheduledExecutorService ticker;
+
+  /** An address this engine asked a watcher to watch, and until when (re-checked then). */
+  private record Registration(InvoiceId invoiceId, String chain, Instant recheckAt) {}
+
+  private InvoiceEngine(Builder builder) {
+    this.store = builder.store != null ? builder.store : new InMemoryInvoiceStore();
+    this.clock = builder.clock;
+    this.listeners = Map.copyOf(builder.listeners);
+    this.screening = builder.screening;
+    this.tickInterval = builder.tickInterval;
+    this.closeTimeout = builder.closeTimeout;
+    Map<String, ChainWatcher> byChain = new LinkedHashMap<>();
+    Map<Asset, ChainWatcher> byAsset = new LinkedHashMap<>();
+    Map<Asset, PaymentPolicy> policyMap = new LinkedHashMap<>();
+    for (ChainWatcher watcher : builder.watchers) {
+      String chain = requireNonNull(watcher.chain(), "watcher chain");
+      if (byChain.putIfAbsent(chain, watcher) != null) {
+        throw new IllegalArgumentException("two watchers serve chain " + chain + "; give each chain one watcher");
+      }
+      chainLocks.put(chain, new Object());
+      if (watcher.assets().isEmpty()) {
+        throw new IllegalArgumentException("watcher for " + chain + " serves no asset");
+      }
+      for (Asset asset : watcher.assets()) {
+        if (!asset.chainKey().equals(chain)) {
+          throw new IllegalArgumentException(
+              "watcher for " + chain + " declares asset " + asset.key() + " of another chain");
+        }
+        byAsset.put(asset, watcher);
+        policyMap.put(asset, requireNonNull(watcher.defaultPolicy(asset), "default policy of " + asset.key()));
+      }
+    }
+    for (Map.Entry<Asset, PaymentPolicy> override : builder.policies.entrySet()) {
+      if (!byAsset.containsKey(override.getKey())) {
+        throw new IllegalArgumentException(
+            "a policy is set for " + override.getKey().key() + " but no watcher serves it");
+      }
+      policyMap.put(override.getKey(), override.getValue());
+    }
+    this.watchersByChain = Map.copyOf(byChain);
+    this.watchersByAsset = Map.copyOf(byAsset);
+    this.policies = Map.copyOf(policyMap);
+    if (builder.executor != null) {
+      this.eventExecutor = builder.executor;
+      this.ownedEventExecutor = null;
+    } else {
+      this.ownedEventExecutor = Executors.newSingleThreadExecutor(daemonThreads("coinssend-events"));
+      this.eventExecutor = ownedEventExecutor;
+    }
+  }
+
+  /** A builder with every default; see {@link Builder}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /**
+   * Starts the engine: loads chain tips, re-registers the addresses of watched invoices with their watchers, starts
+   * the watchers, catches up on invoices that expired while it was stopped, and starts the timed work.
+   *
+   * @return this engine
+   * @throws IllegalStateException if already started or closed
+   */
+  public InvoiceEngine start() {
+    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+      throw new IllegalStateException("the engine was already started (state " + state.get() + ")");
+    }
+    Instant now = now();
+    for (String chain : watchersByChain.keySet()) {
+      tips.put(chain, store.findChainTip(chain).orElse(ChainTip.initial(chain)));
+    }
+    followPosition.set(store.lastEventSequence());
+    int count = 0;
+    for (Invoice invoice : store.listAll(InvoiceQuery.all().withWatchedAt(now))) {
+      if (register(invoice, now)) {
+        count++;
+      }
+    }
+    log.info("Invoice engine starting: {} chain(s) {}, {} watched address(es), {} listener(s)",
+        watchersByChain.size(), watchersByChain.keySet(), count, listeners.size());
+    for (ChainWatcher watcher : watchersByChain.values()) {
+      ScheduledExecutorService scheduler =
+          Executors.newSingleThreadScheduledExecutor(daemonThreads("coinssend-watcher-" + watcher.chain()));
+      watcherSchedulers.put(watcher.chain(), scheduler);
+      watcher.start(new Context(watcher.chain(), scheduler));
+    }
+    tick();
+    if (!tickInterval.isZero()) {
+      ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("coinssend-ticker"));
+      long millis = tickInterval.toMillis();
+      ticker.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
+    }
+    return this;
+  }
+
+  /**
+   * Stops the timed work and the watchers and waits (up to the close timeout) for running work to end. Events
+   * already stored but not yet given to listeners are delivered after the next start. Idempotent.
+   */
+  @Override
+  public void close() {
+    State previous = state.getAndSet(State.CLOSED);
+    if (previous == State.CLOSED) {
+      return;
+    }
+    List<ExecutorService> toStop = new ArrayList<>();
+    if (ticker != null) {
+      toStop.add(ticker);
+    }
+    for (ChainWatcher watcher : watchersByChain.values()) {
+      try {
+        watcher.close();
+      } catch (RuntimeException e) {
+        log.warn("Chain watcher for {} failed to close", watcher.chain(), e);
+      }
+    }
+    toStop.addAll(watcherSchedulers.values());
+    if (ownedEventExecutor != null) {
+      toStop.add(ownedEventExecutor);
+    }
+    toStop.forEach(ExecutorService::shutdown);
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    for (ExecutorService executor : toStop) {
+      try {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !executor.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("Invoice engine closed");
+  }
+
+  private void ensureRunning() {
+    State current = state.get();
+    if (current != State.RUNNING) {
+      throw new IllegalStateException(
+          current == State.CREATED ? "the engine is not started; call start() first" : "the engine is closed");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Creating and reading invoices
+
+  /**
+   * Creates an invoice, or returns the existing one for the same order id and terms.
+   *
+   * <p>Allocates the next derivation index atomically, asks the asset's watcher for the address and payment URI,
+   * stores the invoice with its {@code invoice.created} event and starts watching the address. The returned
+   * invoice's {@link Invoice#paymentDetails()} is what the customer needs.
+   *
+   * @throws UnsupportedAssetException if no watcher serves the asset
+   * @throws OrderConflictException if the order id already has an invoice with another asset or amount
+   * @throws IllegalArgumentException if the requested expiry is not in the future
+   * @throws InvoiceStoreException if the store failed; nothing was created
+   */
+  public Invoice createInvoice(InvoiceRequest request) {
+    requireNonNull(request, "request");
+    ensureRunning();
+    Asset asset = request.asset();
+    ChainWatcher watcher = watchersByAsset.get(asset);
+    if (watcher == null) {
+      throw new UnsupportedAssetException(asset, watchersByAsset.keySet());
+    }
+    Optional<Invoice> existing = store.findByOrderId(request.orderId());
+    if (existing.isPresent()) {
+      return sameTerms(existing.get(), request);
+    }
+    Instant now = now();
+    PaymentPolicy policy = policies.get(asset);
+    Instant expiresAt = request.expiresAt()
+        .map(Ledger::truncate)
+        .orElseGet(() -> now.plus(request.expiresIn().orElse(policy.expiry())));
+    if (!expiresAt.isAfter(now)) {
+      throw new IllegalArgumentException("expiry must be in the future, but was " + expiresAt + " (now " + now + ")");
+    }
+    if (Duration.between(now, expiresAt).compareTo(PaymentPolicy.MAX_EXPIRY) > 0) {
+      throw new IllegalArgumentException(
+          "expiry must be at most " + PaymentPolicy.MAX_EXPIRY + " ahead, but was " + expiresAt);
+    }
+    long index = store.allocateIndex(watcher.derivationKey());
+    String address = watcher.deriveAddress(asset, index);
+    String uri = watcher.paymentUri(asset, address, request.amount(), request.label(), request.message());
+    Invoice invoice = new Invoice(InvoiceId.generate(now), request.orderId(), request.amount(), address, index, uri,
+        now, expiresAt, policy, InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(),
+        request.metadata(), List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, now, "")), 1);
+    try {
+      store.insert(invoice, List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, now, invoice, Optional.empty())));
+    } catch (DuplicateInvoiceException e) {
+      if (e.field() == DuplicateInvoiceException.Field.ORDER_ID) {
+        Invoice winner = store.findByOrderId(request.orderId()).orElseThrow(() -> e);
+        return sameTerms(winner, request);
+      }
+      throw new InvoiceStoreException("could not store invoice " + invoice.id() + " for order " + request.orderId()
+          + ": its " + e.field().name().toLowerCase(java.util.Locale.ROOT) + " is already taken (derivation key "
+          + watcher.derivationKey() + ", index " + index + ")", invoice.id(), e);
+    }
+    log.info("Created invoice {} for order {}: {} to {} (index {}), expires {}", invoice.id(), invoice.orderId(),
+        invoice.amountDue(), address, index, expiresAt);
+    register(invoice, now);
+    signalEvents();
+    return invoice;
+  }
+
+  private static Invoice sameTerms(Invoice existing, InvoiceRequest request) {
+    if (!existing.amountDue().equals(request.amount())) {
+      throw new OrderConflictException(request.orderId(), existing, request.amount());
+    }
+    return existing;
+  }
+
+  public Optional<Invoice> findInvoice(InvoiceId id) {
+    return store.findById(requireNonNull(id, "id"));
+  }
+
+  /**
+   * The invoice with {@code id}.
+   *
+   * @throws InvoiceNotFoundException if there is none
+   */
+  public Invoice getInvoice(InvoiceId id) {
+    return findInvoice(id).orElseThrow(() -> InvoiceNotFoundException.ofId(id));
+  }
+
+  public Optional<Invoice> findByOrderId(String orderId) {
+    return store.findByOrderId(requireNonNull(orderId, "orderId"));
+  }
+
+  /**
+   * The invoice for the merchant order {@code orderId}.
+   *
+   * @throws InvoiceNotFoundException if there is none
+   */
+  public Invoice getByOrderId(String orderId) {
+    return findByOrderId(orderId)
+        .orElseThrow(() -> new InvoiceNotFoundException("no invoice for order " + orderId, null));
+  }
+
+  public Optional<Invoice> findByAddress(String address) {
+    return store.findByAddress(requireNonNull(address, "address"));
+  }
+
+  /** Up to {@code limit} invoices in {@code status}, oldest first. */
+  public List<Invoice> listByStatus(InvoiceStatus status, int limit) {
+    return store.list(InvoiceQuery.all().withStatus(requireNonNull(status, "status")).withLimit(limit));
+  }
+
+  /** A page of invoices matching {@code query}; see {@link InvoiceQuery}. */
+  public List<Invoice> list(InvoiceQuery query) {
+    return store.list(requireNonNull(query, "query"));
+  }
+
+  /** The best block last reported for {@code chain} (a chain key such as {@code bitcoin:mainnet}). */
+  public Optional<BlockRef> chainTip(String chain) {
+    ChainTip tip = tips.get(chain);
+    return tip == null ? Optional.empty() : tip.tip();
+  }
+
+  /** The payment policy applied to new invoices of {@code asset}. */
+  public PaymentPolicy policy(Asset asset) {
+    PaymentPolicy policy = policies.get(asset);
+    if (policy == null) {
+      throw new UnsupportedAssetException(asset, watchersByAsset.keySet());
+    }
+    return policy;
+  }
+
+  /** The assets this engine's watchers serve. */
+  public Set<Asset> assets() {
+    return watchersByAsset.keySet();
+  }
+
+  /** The store this engine writes to. */
+  public InvoiceStore store() {
+    return store;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Merchant actions
+
+  /**
+   * Accepts a PARTIALLY_PAID or BLOCKED invoice as paid.
+   *
+   * @param actor who decided, for the record
+   * @param note why, may be empty
+   * @throws IllegalTransitionException from any other status
+   */
+  public Invoice markPaid(InvoiceId id, String actor, String note) {
+    return resolve(id, MerchantAction.MARK_PAID, actor, note);
+  }
+
+  /**
+   * Ends a PARTIALLY_PAID or BLOCKED invoice without accepting it (EXPIRED, reason CLOSED).
+   *
+   * @throws IllegalTransitionException from any other status
+   */
+  public Invoice close(InvoiceId id, String actor, String note) {
+    return resolve(id, MerchantAction.CLOSE, actor, note);
+  }
+
+  /**
+   * Withdraws a NEW invoice (EXPIRED, reason CANCELLED). A payment arriving afterwards blocks it for review.
+   *
+   * @throws IllegalTransitionException from any other status
+   */
+  public Invoice cancel(InvoiceId id, String actor, String note) {
+    return resolve(id, MerchantAction.CANCEL, actor, note);
+  }
+
+  /**
+   * Gives the customer until {@code expiresAt} to pay a NEW or PARTIALLY_PAID invoice (also one whose time ran
+   * out while partially paid). Payments first seen before the new expiry count as on time.
+   *
+   * @throws IllegalTransitionException from any other status
+   * @throws IllegalArgumentException if {@code expiresAt} is not later than both now and the current expiry
+   */
+  public Invoice extendExpiry(InvoiceId id, Instant expiresAt, String actor) {
+    requireNonNull(expiresAt, "expiresAt");
+    Instant newExpiry = Ledger.truncate(expiresAt);
+    return act(id, MerchantAction.EXTEND_EXPIRY, actor, "expiry extended to " + newExpiry, invoice -> {
+      Instant now = now();
+      if (!newExpiry.isAfter(now) || !newExpiry.isAfter(invoice.expiresAt())) {
+        throw new IllegalArgumentException("the new expiry " + newExpiry + " must be later than now (" + now
+            + ") and than the current expiry (" + invoice.expiresAt() + ")");
+      }
+      if (Duration.between(now, newExpiry).compareTo(PaymentPolicy.MAX_EXPIRY) > 0) {
+        throw new IllegalArgumentException(
+            "expiry must be at most " + PaymentPolicy.MAX_EXPIRY + " ahead, but was " + newExpiry);
+      }
+      return invoice.withExpiresAt(newExpiry);
+    });
+  }
+
+  private Invoice resolve(InvoiceId id, MerchantAction action, String actor, String note) {
+    requireNonNull(note, "note");
+    String record = actor + (note.isEmpty() ? "" : ": " + note);
+    return act(id, action, actor, record, invoice -> {
+      Set<PaymentRef> counted = new LinkedHashSet<>();
+      for (Payment payment : invoice.payments()) {
+        if (!payment.isReversed()) {
+          counted.add(payment.ref());
+        }
+      }
+      return invoice.withResolution(Optional.of(new Resolution(action, actor, note, now(), counted)));
+    });
+  }
+
+  private Invoice act(
+      InvoiceId id, MerchantAction action, String actor, String note,
+      java.util.function.UnaryOperator<Invoice> change) {
+    requireNonNull(id, "id");
+    requireNonNull(actor, "actor");
+    if (actor.isBlank()) {
+      throw new IllegalArgumentException("actor must not be blank");
+    }
+    ensureRunning();
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Invoice current = getInvoice(id);
+      if (!action.isLegalFrom(current.status())) {
+        throw new IllegalTransitionException(id, action, current.status());
+      }
+      Invoice changed = change.apply(current);
+      EventType extra = action.isResolution() ? EventType.INVOICE_RESOLVED : EventType.INVOICE_EXPIRY_EXTENDED;
+      InvoiceUpdate update = recompute(current, changed, now(), note, Optional.of(extra)).orElseThrow();
+      if (store.update(update)) {
+        log.info("Invoice {}: {} by {} -> {}/{}", id, action, actor, update.invoice().status(),
+            update.invoice().reason());
+        signalEvents();
+        return update.invoice();
+      }
+    }
+    throw new InvoiceStoreException(
+        "invoice " + id + " kept changing under " + action + "; gave up after " + MAX_ATTEMPTS + " attempts", id, null);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Chain facts
+
+  private void report(String chain, List<ChainFact> facts) {
+    requireNonNull(facts, "facts");
+    if (facts.isEmpty()) {
+      return;
+    }
+    if (state.get() == State.CLOSED) {
+      throw new IllegalStateException("the engine is closed");
+    }
+    synchronized (chainLocks.get(chain)) {
+      ChainTip current = tips.get(chain);
+      long base = current.sequence();
+      ChainTip reserved = current.withSequence(base + facts.size());
+      // Reserve the numbers before using them, so a crash never hands out a number twice.
+      store.saveChainTip(reserved);
+      tips.put(chain, reserved);
+      Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
+      Optional<BlockRef> newTip = Optional.empty();
+      long sequence = base;
+      for (ChainFact fact : facts) {
+        Ledger.Sequenced sequenced = new Ledger.Sequenced(++sequence, requireNonNull(fact, "fact"));
+        if (fact instanceof PaymentSeen seen) {
+          byAddress.computeIfAbsent(seen.address(), a -> new ArrayList<>()).add(sequenced);
+        } else if (fact instanceof PaymentReversed reversed) {
+          byAddress.computeIfAbsent(reversed.address(), a -> new ArrayList<>()).add(sequenced);
+        } else if (fact instanceof TipChanged tipChanged) {
+          newTip = Ledger.truncate(Optional.of(tipChanged.tip()));
+        }
+      }
+      Optional<BlockRef> tip = newTip.or(reserved::tip);
+      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip);
+      if (newTip.isPresent()) {
+        ChainTip updated = reserved.withTip(newTip.get());
+        store.saveChainTip(updated);
+        tips.put(chain, updated);
+        recomputeAwaiting(chain, tip, touched);
+      }
+    }
+    signalEvents();
+  }
+
+  private Set<InvoiceId> applyPaymentFacts(
+      String chain, Map<String, List<Ledger.Sequenced>> byAddress, Optional<BlockRef> tip) {
+    Set<InvoiceId> touched = new LinkedHashSet<>();
+    Map<String, List<Ledger.Sequenced>> pending = byAddress;
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      Instant now = now();
+      List<InvoiceUpdate> updates = new ArrayList<>();
+      Map<InvoiceId, String> addressOf = new HashMap<>();
+      for (Map.Entry<String, List<Ledger.Sequenced>> entry : pending.entrySet()) {
+        Optional<Invoice> found = store.findByAddress(entry.getKey());
+        if (found.isEmpty()) {
+          log.warn("Chain {} reported a payment to {}, which is no invoice's address; ignored", chain,
+              entry.getKey());
+          continue;
+        }
+        Invoice invoice = found.get();
+        touched.add(invoice.id());
+        List<Payment> merged = Ledger.merge(invoice.id(), invoice.payments(), entry.getValue());
+        merged = screenNew(invoice, merged);
+        recompute(invoice, invoice.withPayments(merged), now, "", Optional.empty()).ifPresent(update -> {
+          updates.add(update);
+          addressOf.put(invoice.id(), entry.getKey());
+        });
+      }
+      if (updates.isEmpty()) {
+        break;
+      }
+      Set<InvoiceId> conflicts = store.updateAll(updates);
+      for (InvoiceUpdate update : updates) {
+        if (!conflicts.contains(update.invoice().id())) {
+          logChange(update);
+          refreshRegistration(update.invoice(), now);
+        }
+      }
+      if (conflicts.isEmpty()) {
+        break;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        InvoiceId first = conflicts.iterator().next();
+        throw new InvoiceStoreException("invoice " + first + " kept changing while chain facts were applied; gave up"
+            + " after " + MAX_ATTEMPTS + " attempts", first, null);
+      }
+      Map<String, List<Ledger.Sequenced>> retry = new LinkedHashMap<>();
+      for (InvoiceId conflict : conflicts) {
+        String address = addressOf.get(conflict);
+        retry.put(address, pending.get(address));
+      }
+      pending = retry;
+    }
+    return touched;
+  }
+
+  private List<Payment> screenNew(Invoice invoice, List<Payment> merged) {
+    List<Payment> result = new ArrayList<>(merged.size());
+    for (Payment payment : merged) {
+      if (invoice.payment(payment.ref()).isPresent() || payment.isReversed()) {
+        result.add(payment);
+        continue;
+      }
+      Optional<String> hold;
+      try {
+        hold = requireNonNull(screening.screen(invoice, payment), "screening result");
+      } catch (RuntimeException e) {
+        log.error("Payment screening failed for payment {} of invoice {}; holding it for review", payment.ref(),
+            invoice.id(), e);
+        hold = Optional.of("screening failed: " + e.getClass().getSimpleName());
+      }
+      result.add(hold.isEmpty() ? payment : new Payment(payment.ref(), payment.amount(), payment.firstSeenAt(),
+          payment.block(), payment.reversal(), payment.onTime(), payment.settled(), hold, payment.sequence()));
+    }
+    return result;
+  }
+
+  private void recomputeAwaiting(String chain, Optional<BlockRef> tip, Set<InvoiceId> alreadyDone) {
+    InvoiceQuery query = InvoiceQuery.all().withChain(chain).withAwaitingConfirmations();
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Instant now = now();
+      List<InvoiceUpdate> updates = new ArrayList<>();
+      for (Invoice invoice : store.listAll(query)) {
+        if (!alreadyDone.contains(invoice.id())) {
+          recompute(invoice, invoice, now, "", Optional.empty()).ifPresent(updates::add);
+        }
+      }
+      if (updates.isEmpty()) {
+        return;
+      }
+      Set<InvoiceId> conflicts = store.updateAll(updates);
+      for (InvoiceUpdate update : updates) {
+        if (!conflicts.contains(update.invoice().id())) {
+          logChange(update);
+          refreshRegistration(update.invoice(), now);
+        }
+      }
+      if (conflicts.isEmpty()) {
+        return;
+      }
+    }
+    log.warn("Invoices on {} kept changing while confirmations were recomputed; the next tip will retry", chain);
+  }
+
+  /**
+   * The update that brings {@code changed} (a copy of {@code stored} with new facts, a resolution or a new expiry)
+   * up to date, with its events; empty if nothing would change and nothing was forced.
+   *
+   * @param forced an event to record even if the status stays (a merchant action)
+   */
+  private Optional<InvoiceUpdate> recompute(
+      Invoice stored, Invoice changed, Instant now, String note, Optional<EventType> forced) {
+    Optional<BlockRef> tip = chainTip(stored.asset().chainKey());
+    StatusRules.Outcome outcome = StatusRules.evaluate(changed, tip, now);
+    boolean statusChanged = outcome.status() != stored.status() || outcome.reason() != stored.reason();
+    boolean factsChanged = !outcome.payments().equals(stored.payments())
+        || !changed.resolution().equals(stored.resolution())
+        || !changed.expiresAt().equals(stored.expiresAt());
+    if (!statusChanged && !factsChanged && forced.isEmpty()) {
+      return Optional.empty();
+    }
+    List<StatusChange> timeline = new ArrayList<>(stored.timeline());
+    if (statusChanged) {
+      timeline.add(new StatusChange(outcome.status(), outcome.reason(), now, note));
+    }
+    Invoice next = changed.withComputed(
+        outcome.status(), outcome.reason(), outcome.payments(), timeline, stored.version() + 1);
+    return Optional.of(new InvoiceUpdate(next, stored.version(), events(stored, next, now, forced)));
+  }
+
+  /** The events describing the change from {@code before} to {@code after}, in a fixed order. */
+  private static List<io.coinssend.invoice.Event> events(
+      Invoice before, Invoice after, Instant now, Optional<EventType> forced) {
+    List<io.coinssend.invoice.Event> events = new ArrayList<>();
+    for (Payment payment : after.payments()) {
+      Optional<Payment> old = before.payment(payment.ref());
+      Optional<PaymentRef> ref = Optional.of(payment.ref());
+      boolean wasLive = old.map(p -> !p.isReversed()).orElse(false);
+      if (!payment.isReversed() && !wasLive) {
+        EventType type = payment.isOf(after.asset()) && !payment.onTime()
+            ? EventType.INVOICE_LATE_PAYMENT
+            : EventType.INVOICE_PAYMENT_DETECTED;
+        events.add(InvoiceEvent.of(type, now, after, ref));
+      }
+      if (payment.settled() && !old.map(Payment::settled).orElse(false)) {
+        events.add(InvoiceEvent.of(EventType.INVOICE_PAYMENT_CONFIRMED, now, after, ref));
+      }
+      if (payment.isReversed() && wasLive) {
+        events.add(InvoiceEvent.of(EventType.INVOICE_PAYMENT_REVERSED, now, after, ref));
+      }
+    }
+    forced.ifPresent(type -> events.add(InvoiceEvent.of(type, now, after, Optional.empty())));
+    if (after.status() != before.status() || after.reason() != before.reason()) {
+      EventType.reaching(after.status())
+          .ifPresent(type -> events.add(InvoiceEvent.of(type, now, after, Optional.empty())));
+    }
+    return events;
+  }
+
+  private static void logChange(InvoiceUpdate update) {
+    Invoice invoice = update.invoice();
+    if (log.isInfoEnabled()) {
+      List<String> types = update.events().stream().map(e -> e.type().code()).toList();
+      log.info("Invoice {} v{}: {}/{}, received {} {}", invoice.id(), invoice.version(), invoice.status(),
+          invoice.reason(), invoice.received(), types);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Timed work
+
+  /**
+   * Runs the engine's timed work now: expires invoices whose time is up, registers addresses of invoices created by
+   * other engine instances, stops watching addresses whose monitoring window ended, and delivers stored events to
+   * listeners. The engine calls it every tick interval; tests with a manual clock call it after moving the clock.
+   *
+   * @return how many invoices changed status because of the time
+   */
+  public int tick() {
+    ensureRunning();
+    synchronized (tickLock) {
+      Instant now = now();
+      int changed = reviewDue(now);
+      followCreations(now);
+      sweepRegistrations(now);
+      signalEvents();
+      return changed;
+    }
+  }
+
+  private void tickSafely() {
+    try {
+      if (state.get() == State.RUNNING) {
+        tick();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Timed work failed; retrying at the next tick", e);
+    }
+  }
+
+  private int reviewDue(Instant now) {
+    int changed = 0;
+    for (Invoice due : store.listAll(InvoiceQuery.all().withReviewDueBy(now))) {
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Invoice current = attempt == 1 ? due : store.findById(due.id()).orElseThrow();
+        Optional<InvoiceUpdate> update = recompute(current, current, now, "", Optional.empty());
+        if (update.isEmpty()) {
+          break;
+        }
+        if (store.update(update.get())) {
+          logChange(update.get());
+          refreshRegistration(update.get().invoice(), now);
+          changed++;
+          break;
+        }
+      }
+    }
+    return changed;
+  }
+
+  private void followCreations(Instant now) {
+    while (true) {
+      List<io.coinssend.invoice.Event> events = store.readEvents(followPosition.get(), EVENT_BATCH);
+      if (events.isEmpty()) {
+        return;
+      }
+      for (io.coinssend.invoice.Event event : events) {
+        if (event.type() == EventType.INVOICE_CREATED && event instanceof InvoiceEvent created
+            && !registered.containsKey(created.invoice().address())) {
+          store.findById(created.invoice().id()).ifPresent(invoice -> register(invoice, now));
+        }
+      }
+      followPosition.set(events.get(events.size() - 1).sequence());
+    }
+  }
+
+  private void sweepRegistrations(Instant now) {
+    for (Map.Entry<String, Registration> entry : registered.entrySet()) {
+      Registration registration = entry.getValue();
+      if (registration.recheckAt().isAfter(now)) {
+        continue;
+      }
+      Optional<Invoice> invoice = store.findById(registration.invoiceId());
+      if (invoice.isPresent() && invoice.get().isWatchedAt(now)) {
+        refreshRegistration(invoice.get(), now);
+      } else {
+        registered.remove(entry.getKey());
+        ChainWatcher watcher = watchersByChain.get(registration.chain());
+        watcher.unwatch(entry.getKey());
+        log.debug("Stopped watching {} (invoice {})", entry.getKey(), registration.invoiceId());
+      }
+    }
+  }
+
+  private boolean register(Invoice invoice, Instant now) {
+    ChainWatcher watcher = watchersByAsset.get(invoice.asset());
+    if (watcher == null || !invoice.isWatchedAt(now)) {
+      return false;
+    }
+    watcher.watch(new WatchedAddress(invoice.address(), invoice.asset(), invoice.derivationIndex()));
+    registered.put(invoice.address(), registration(invoice, now));
+    return true;
+  }
+
+  private void refreshRegistration(Invoice invoice, Instant now) {
+    registered.computeIfPresent(invoice.address(), (address, old) -> registration(invoice, now));
+  }
+
+  private Registration registration(Invoice invoice, Instant now) {
+    Instant recheck = invoice.awaitingConfirmations() ? now.plus(Duration.ofMinutes(1)) : invoice.watchUntil();
+    return new Registration(invoice.id(), invoice.asset().chainKey(), recheck);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Listeners
+
+  private void signalEvents() {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    dispatchPending.set(true);
+    try {
+      eventExecutor.execute(this::dispatchEvents);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("Event delivery not scheduled: the executor is shut down");
+    }
+  }
+
+  private void dispatchEvents() {
+    while (dispatchPending.get()) {
+      if (!dispatching.compareAndSet(false, true)) {
+        return; // another thread is delivering and will see the pending flag
+      }
+      try {
+        while (dispatchPending.getAndSet(false)) {
+          for (Map.Entry<String, EventListener> entry : listeners.entrySet()) {
+            deliver(entry.getKey(), entry.getValue());
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn("Event delivery to listeners failed; retrying at the next tick", e);
+      } finally {
+        dispatching.set(false);
+      }
+    }
+  }
+
+  private void deliver(String name, EventListener listener) {
+    String consumer = "listener:" + name;
+    long position = store.findConsumerPosition(consumer).orElse(0);
+    while (state.get() != State.CLOSED) {
+      List<io.coinssend.invoice.Event> events = store.readEvents(position, EVENT_BATCH);
+      if (events.isEmpty()) {
+        return;
+      }
+      for (io.coinssend.invoice.Event event : events) {
+        try {
+          listener.onEvent(event);
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Throwable e) {
+          log.warn("Listener '{}' failed on event {} ({}); skipped", name, event.id(), event.type().code(), e);
+        }
+      }
+      long last = events.get(events.size() - 1).sequence();
+      if (!store.advanceConsumer(consumer, position, last)) {
+        position = store.findConsumerPosition(consumer).orElse(0);
+      } else {
+        position = last;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The context handed to one watcher. */
+  private final class Context implements WatcherContext {
+    private final String chain;
+    private final ScheduledExecutorService scheduler;
+
+    Context(String chain, ScheduledExecutorService scheduler) {
+      this.chain = chain;
+      this.scheduler = scheduler;
+    }
+
+    @Override
+    public String chain() {
+      return chain;
+    }
+
+    @Override
+    public Clock clock() {
+      return clock;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+      return scheduler;
+    }
+
+    @Override
+    public void report(List<ChainFact> facts) {
+      InvoiceEngine.this.report(chain, facts);
+    }
+
+    @Override
+    public Optional<ChainCursor> loadCursor() {
+      return store.findCursor(chain);
+    }
+
+    @Override
+    public void saveCursor(ChainCursor cursor) {
+      requireNonNull(cursor, "cursor");
+      if (!cursor.chain().equals(chain)) {
+        throw new IllegalArgumentException("cursor of " + cursor.chain() + " saved by the watcher of " + chain);
+      }
+      store.saveCursor(cursor);
+    }
+  }
+
+  /**
+   * Builds an {@link InvoiceEngine}. Every setting has a default except the chain watchers (at least one). Settings
+   * are checked when set; combinations when {@link #build()} is called. Not thread-safe.
+   */
+  public static final class Builder {
+    private InvoiceStore store;
+    private final List<ChainWatcher> watchers = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private Executor executor;
+    private final Map<Asset, PaymentPolicy> policies = new LinkedHashMap<>();
+    private final Map<String, EventListener> listeners = new LinkedHashMap<>();
+    private PaymentScreening screening = PaymentScreening.NONE;
+    private Duration tickInterval = DEFAULT_TICK_INTERVAL;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+    private Builder() {}
+
+    /** Where invoices and events are kept. Default: a new {@link InMemoryInvoiceStore} (not durable). */
+    public Builder store(InvoiceStore store) {
+      this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Adds the watcher of one chain; at least one is required and each chain has at most one. */
+    public Builder watcher(ChainWatcher watcher) {
+      watchers.add(requireNonNull(watcher, "watcher"));
+      return this;
+    }
+
+    /** Adds several watchers. */
+    public Builder watchers(Collection<? extends ChainWatcher> watchers) {
+      watchers.forEach(this::watcher);
+      return this;
+    }
+
+    /** The clock for creation, expiry and event times. Default: {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where listeners are called. Default: one daemon thread owned by the engine. {@code Runnable::run} delivers
+     * events on the thread that made the change, which makes tests deterministic. An executor given here is not
+     * shut down by the engine.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The policy for new invoices of {@code asset}. Default: the asset's watcher's default policy. */
+    public Builder policy(Asset asset, PaymentPolicy policy) {
+      policies.put(requireNonNull(asset, "asset"), requireNonNull(policy, "policy"));
+      return this;
+    }
+
+    /**
+     * Adds a listener under a unique name; its position in the event log is stored under that name, so it sees
+     * every event at least once, across restarts, from the start of the log.
+     */
+    public Builder listener(String name, EventListener listener) {
+      requireNonNull(name, "name");
+      requireNonNull(listener, "listener");
+      if (name.isBlank() || name.length() > 100) {
+        throw new IllegalArgumentException("listener name must be 1-100 characters, but was '" + name + "'");
+      }
+      if (listeners.putIfAbsent(name, listener) != null) {
+        throw new IllegalArgumentException("a listener named '" + name + "' is already registered");
+      }
+      return this;
+    }
+
+    /** The hook that may hold new payments for review. Default: {@link PaymentScreening#NONE}. */
+    public Builder screening(PaymentScreening screening) {
+      this.screening = requireNonNull(screening, "screening");
+      return this;
+    }
+
+    /**
+     * How often the engine runs {@link InvoiceEngine#tick()} on its own thread. Default: {@link
+     * #DEFAULT_TICK_INTERVAL}. {@link Duration#ZERO} turns the timer off (tests then call {@code tick()}).
+     */
+    public Builder tickInterval(Duration interval) {
+      requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("tick interval must not be negative, but was " + interval);
+      }
+      this.tickInterval = interval;
+      return this;
+    }
+
+    /** How long {@link InvoiceEngine#close()} waits for running work. Default: {@link #DEFAULT_CLOSE_TIMEOUT}. */
+    public Builder closeTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("close timeout must not be negative, but was " + timeout);
+      }
+      this.closeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Builds the engine (not yet started).
+     *
+     * @throws IllegalStateException if no watcher was given
+     * @throws IllegalArgumentException if two watchers serve one chain, or a policy names an asset no watcher serves
+     */
+    public InvoiceEngine build() {
+      if (watchers.isEmpty()) {
+        throw new IllegalStateException("an engine needs at least one chain watcher");
+      }
+      return new InvoiceEngine(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "InvoiceEngine[" + state.get() + ", chains " + watchersByChain.keySet() + ", store "
+        + Objects.toString(store.getClass().getSimpleName()) + "]";
+  }
+}

@@ -1,0 +1,270 @@
+package io.coinssend.invoice.memory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.DuplicateInvoiceException;
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceId;
+import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.InvoiceQuery;
+import io.coinssend.invoice.spi.InvoiceStore;
+import io.coinssend.invoice.spi.InvoiceUpdate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An {@link InvoiceStore} in memory, for tests, demos and single-process use where losing everything on restart
+ * is acceptable. Thread-safe: writes are serialised under one lock, so every write is atomic and the event log
+ * order is the commit order. Compare-and-set among engine instances works within one JVM.
+ */
+public final class InMemoryInvoiceStore implements InvoiceStore {
+
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final TreeMap<InvoiceId, Invoice> byId = new TreeMap<>();
+  private final Map<String, InvoiceId> byOrderId = new HashMap<>();
+  private final Map<String, InvoiceId> byAddress = new HashMap<>();
+  private final List<Event> events = new ArrayList<>();
+  private final Map<String, Long> indexes = new HashMap<>();
+  private final Map<String, ChainTip> tips = new HashMap<>();
+  private final Map<String, ChainCursor> cursors = new HashMap<>();
+  private final Map<String, Long> consumers = new HashMap<>();
+
+  @Override
+  public void insert(Invoice invoice, List<Event> newEvents) {
+    requireNonNull(invoice, "invoice");
+    requireNonNull(newEvents, "events");
+    if (invoice.version() != 1) {
+      throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+          + invoice.version());
+    }
+    lock.writeLock().lock();
+    try {
+      if (byId.containsKey(invoice.id())) {
+        throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ID, invoice.id());
+      }
+      if (byOrderId.containsKey(invoice.orderId())) {
+        throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ORDER_ID, invoice.id());
+      }
+      if (byAddress.containsKey(invoice.address())) {
+        throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
+      }
+      byId.put(invoice.id(), invoice);
+      byOrderId.put(invoice.orderId(), invoice.id());
+      byAddress.put(invoice.address(), invoice.id());
+      append(newEvents);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void append(List<Event> newEvents) {
+    for (Event event : newEvents) {
+      events.add(requireNonNull(event, "event").withSequence(events.size() + 1L));
+    }
+  }
+
+  @Override
+  public Optional<Invoice> findById(InvoiceId id) {
+    requireNonNull(id, "id");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(byId.get(id));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<Invoice> findByOrderId(String orderId) {
+    requireNonNull(orderId, "orderId");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(byOrderId.get(orderId)).map(byId::get);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<Invoice> findByAddress(String address) {
+    requireNonNull(address, "address");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(byAddress.get(address)).map(byId::get);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public boolean update(InvoiceUpdate update) {
+    requireNonNull(update, "update");
+    lock.writeLock().lock();
+    try {
+      Invoice invoice = update.invoice();
+      Invoice stored = byId.get(invoice.id());
+      if (stored == null || stored.version() != update.expectedVersion()) {
+        return false;
+      }
+      if (!stored.orderId().equals(invoice.orderId()) || !stored.address().equals(invoice.address())) {
+        throw new IllegalArgumentException("an update may not change the order id or address of " + invoice.id());
+      }
+      byId.put(invoice.id(), invoice);
+      append(update.events());
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public List<Invoice> list(InvoiceQuery query) {
+    requireNonNull(query, "query");
+    lock.readLock().lock();
+    try {
+      Map<InvoiceId, Invoice> from = query.after().isPresent() ? byId.tailMap(query.after().get(), false) : byId;
+      List<Invoice> page = new ArrayList<>();
+      for (Invoice invoice : from.values()) {
+        if (query.matches(invoice)) {
+          page.add(invoice);
+          if (page.size() == query.limit()) {
+            break;
+          }
+        }
+      }
+      return page;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<Event> readEvents(long afterSequence, int limit) {
+    if (afterSequence < 0) {
+      throw new IllegalArgumentException("position must not be negative, but was " + afterSequence);
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
+    lock.readLock().lock();
+    try {
+      int from = (int) Math.min(afterSequence, events.size());
+      int to = (int) Math.min((long) from + limit, events.size());
+      return List.copyOf(events.subList(from, to));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long lastEventSequence() {
+    lock.readLock().lock();
+    try {
+      return events.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long allocateIndex(String derivationKey) {
+    requireNonNull(derivationKey, "derivationKey");
+    lock.writeLock().lock();
+    try {
+      long next = indexes.getOrDefault(derivationKey, 0L);
+      indexes.put(derivationKey, next + 1);
+      return next;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<ChainTip> findChainTip(String chain) {
+    requireNonNull(chain, "chain");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(tips.get(chain));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void saveChainTip(ChainTip tip) {
+    requireNonNull(tip, "tip");
+    lock.writeLock().lock();
+    try {
+      tips.put(tip.chain(), tip);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<ChainCursor> findCursor(String chain) {
+    requireNonNull(chain, "chain");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(cursors.get(chain));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void saveCursor(ChainCursor cursor) {
+    requireNonNull(cursor, "cursor");
+    lock.writeLock().lock();
+    try {
+      cursors.put(cursor.chain(), cursor);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public OptionalLong findConsumerPosition(String consumer) {
+    requireNonNull(consumer, "consumer");
+    lock.readLock().lock();
+    try {
+      Long position = consumers.get(consumer);
+      return position == null ? OptionalLong.empty() : OptionalLong.of(position);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public boolean advanceConsumer(String consumer, long expected, long next) {
+    requireNonNull(consumer, "consumer");
+    if (next < expected) {
+      throw new IllegalArgumentException("a consumer position only moves forward: " + expected + " -> " + next);
+    }
+    lock.writeLock().lock();
+    try {
+      long current = consumers.getOrDefault(consumer, 0L);
+      if (current != expected) {
+        return false;
+      }
+      consumers.put(consumer, next);
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryInvoiceStore[" + byId.size() + " invoices, " + events.size() + " events]";
+  }
+}

@@ -1,0 +1,2 @@
+/** The in-memory {@link io.coinssend.invoice.spi.InvoiceStore}, for tests, demos and single-process use. */
+package io.coinssend.invoice.memory;

@@ -1,0 +1,41 @@
+package io.coinssend.invoice.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.BlockRef;
+import java.util.Optional;
+
+/**
+ * The engine's durable view of one chain: the tip confirmations are counted against, and the last sequence number
+ * it gave to a chain fact of that chain.
+ *
+ * @param chain the chain key, {@code chain:network}
+ * @param tip the best block reported, empty before the first
+ * @param sequence the highest sequence number reserved for facts of this chain
+ */
+public record ChainTip(String chain, Optional<BlockRef> tip, long sequence) {
+
+  public ChainTip {
+    requireNonNull(chain, "chain");
+    requireNonNull(tip, "tip");
+    if (chain.isBlank()) {
+      throw new IllegalArgumentException("chain must not be blank");
+    }
+    if (sequence < 0) {
+      throw new IllegalArgumentException("sequence must not be negative, but was " + sequence);
+    }
+  }
+
+  /** A chain not seen before. */
+  public static ChainTip initial(String chain) {
+    return new ChainTip(chain, Optional.empty(), 0);
+  }
+
+  public ChainTip withTip(BlockRef tip) {
+    return new ChainTip(chain, Optional.of(tip), sequence);
+  }
+
+  public ChainTip withSequence(long sequence) {
+    return new ChainTip(chain, tip, sequence);
+  }
+}

@@ -1,0 +1,116 @@
+package io.coinssend.invoice.spi;
+
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Durable storage for invoices, their event log, derivation counters and chain cursors.
+ *
+ * <p>Implementations are thread-safe and may be shared by several engine instances (in one JVM or many). Every
+ * write is atomic: it happens entirely or not at all. Failures of the underlying storage are thrown as
+ * {@link io.coinssend.invoice.InvoiceStoreException}, naming the invoice where there is one. No argument or result is
+ * null. Built-ins: {@code io.coinssend.invoice.memory.InMemoryInvoiceStore} and the JDBC store; a new
+ * implementation should pass {@code InvoiceStoreContract} from {@code invoice-testkit}.
+ *
+ * <h2>The event log</h2>
+ * Events get consecutive positions ({@link Event#sequence()}) from 1 in one global order, in the same transaction
+ * as the invoice change they describe. The order is the commit order: once a reader has seen position {@code p},
+ * no event with a position below {@code p} can appear later, so a reader that remembers the highest position it
+ * read never skips an event.
+ */
+public interface InvoiceStore {
+
+  /**
+   * Inserts a new invoice (version 1) and appends its events, atomically.
+   *
+   * @throws io.coinssend.invoice.DuplicateInvoiceException if another invoice has the same id, order id or address;
+   *     nothing is written
+   */
+  void insert(Invoice invoice, List<Event> events);
+
+  Optional<Invoice> findById(InvoiceId id);
+
+  Optional<Invoice> findByOrderId(String orderId);
+
+  /** The invoice whose payment address is exactly {@code address}. */
+  Optional<Invoice> findByAddress(String address);
+
+  /**
+   * Compare-and-set: replaces the invoice if its stored version is still {@code update.expectedVersion()}, and
+   * appends the update's events, atomically. Of several concurrent updates of one version, exactly one succeeds.
+   *
+   * @return true if written, false if the stored version differs (nothing written)
+   */
+  boolean update(InvoiceUpdate update);
+
+  /**
+   * Applies many compare-and-set updates (for example one block's payments), each atomic on its own; an
+   * implementation may batch them into few transactions. Updates of distinct invoices only.
+   *
+   * @return the ids of the invoices whose update was refused because their version had changed
+   */
+  default Set<InvoiceId> updateAll(List<InvoiceUpdate> updates) {
+    Set<InvoiceId> conflicts = new LinkedHashSet<>();
+    for (InvoiceUpdate update : updates) {
+      if (!update(update)) {
+        conflicts.add(update.invoice().id());
+      }
+    }
+    return conflicts;
+  }
+
+  /** A page of the invoices matching {@code query} ({@link InvoiceQuery#matches}), in id order. */
+  List<Invoice> list(InvoiceQuery query);
+
+  /** Up to {@code limit} events with a position greater than {@code afterSequence}, in position order. */
+  List<Event> readEvents(long afterSequence, int limit);
+
+  /** The position of the last event in the log, 0 if it is empty. */
+  long lastEventSequence();
+
+  /**
+   * Allocates the next derivation index under {@code derivationKey}: 0 first, then 1, 2... Concurrent callers,
+   * in any number of engines, never get the same index.
+   */
+  long allocateIndex(String derivationKey);
+
+  Optional<ChainTip> findChainTip(String chain);
+
+  void saveChainTip(ChainTip tip);
+
+  Optional<ChainCursor> findCursor(String chain);
+
+  void saveCursor(ChainCursor cursor);
+
+  /** The last event position a named consumer (a listener) has handled. */
+  OptionalLong findConsumerPosition(String consumer);
+
+  /**
+   * Moves a consumer's position from {@code expected} (use 0 for a consumer never saved) to {@code next}, if it is
+   * still {@code expected}.
+   *
+   * @return false if another instance moved it first
+   */
+  boolean advanceConsumer(String consumer, long expected, long next);
+
+  /** Every invoice matching {@code query}, reading page after page. */
+  default List<Invoice> listAll(InvoiceQuery query) {
+    List<Invoice> all = new ArrayList<>();
+    InvoiceQuery page = query;
+    while (true) {
+      List<Invoice> batch = list(page);
+      all.addAll(batch);
+      if (batch.size() < page.limit()) {
+        return all;
+      }
+      page = page.withAfter(batch.get(batch.size() - 1).id());
+    }
+  }
+}

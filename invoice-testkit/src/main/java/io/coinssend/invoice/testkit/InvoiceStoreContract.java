@@ -1,0 +1,571 @@
+package io.coinssend.invoice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.DuplicateInvoiceException;
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.EventType;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceEvent;
+import io.coinssend.invoice.InvoiceId;
+import io.coinssend.invoice.InvoiceStatus;
+import io.coinssend.invoice.MerchantAction;
+import io.coinssend.invoice.Money;
+import io.coinssend.invoice.Payment;
+import io.coinssend.invoice.PaymentPolicy;
+import io.coinssend.invoice.PaymentRef;
+import io.coinssend.invoice.Resolution;
+import io.coinssend.invoice.Reversal;
+import io.coinssend.invoice.ReversalCause;
+import io.coinssend.invoice.StatusChange;
+import io.coinssend.invoice.StatusReason;
+import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.InvoiceQuery;
+import io.coinssend.invoice.spi.InvoiceStore;
+import io.coinssend.invoice.spi.InvoiceUpdate;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link InvoiceStore} must meet. Extend it and return a fresh, empty store from
+ * {@link #newStore()}:
+ *
+ * <pre>{@code
+ * class MyStoreTest extends InvoiceStoreContract {
+ *   protected InvoiceStore newStore() { return new MyStore(freshDatabase()); }
+ * }
+ * }</pre>
+ *
+ * <p>It checks lookups, uniqueness, exact round trips of every field, compare-and-set (with a multi-threaded race in
+ * which exactly one writer wins), the gap-free event log under concurrent writers, derivation-index allocation
+ * without duplicates, chain tips, cursors, consumer positions and queries.
+ */
+public abstract class InvoiceStoreContract {
+
+  /** The time the contract's invoices are created at. */
+  protected static final Instant T0 = Instant.parse("2026-03-01T12:00:00.123Z");
+  private static final Asset TOKEN = Asset.token("USDT", "ethereum", "mainnet", 6,
+      "0xdAC17F958D2ee523a2206206994597C13D831ec7");
+
+  /** The store under test, fresh for each test. */
+  protected InvoiceStore store;
+  private final AtomicInteger counter = new AtomicInteger();
+
+  /** A new, empty store. Called before each test. */
+  protected abstract InvoiceStore newStore();
+
+  /** Releases what {@link #newStore()} opened. Default: nothing. */
+  protected void closeStore(InvoiceStore store) {}
+
+  /** Threads used by the race tests; lower it for a store with few connections. */
+  protected int threads() {
+    return 8;
+  }
+
+  @BeforeEach
+  void createStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void releaseStore() {
+    closeStore(store);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Fixtures
+
+  /** A NEW invoice of {@code amount} BTC base units with a fresh id, order id and address. */
+  protected Invoice newInvoice(long satoshi) {
+    int n = counter.incrementAndGet();
+    Instant created = T0.plusSeconds(n);
+    return new Invoice(InvoiceId.generate(created), "order-" + n + "-" + System.nanoTime(),
+        Money.ofUnits(Asset.BTC, satoshi), "bc1qcontract" + n + "x" + System.nanoTime(), n, "bitcoin:addr" + n,
+        created, created.plus(Duration.ofMinutes(15)), PaymentPolicy.bitcoinDefaults(), InvoiceStatus.NEW,
+        StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(), Map.of(),
+        List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, created, "")), 1);
+  }
+
+  protected static List<Event> created(Invoice invoice) {
+    return List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, invoice.createdAt(), invoice, Optional.empty()));
+  }
+
+  /** The next version of {@code invoice} with one more payment and the given status. */
+  protected static Invoice next(Invoice invoice, InvoiceStatus status, StatusReason reason, Payment... added) {
+    List<Payment> payments = new ArrayList<>(invoice.payments());
+    payments.addAll(List.of(added));
+    List<StatusChange> timeline = new ArrayList<>(invoice.timeline());
+    if (status != invoice.status() || reason != invoice.reason()) {
+      timeline.add(new StatusChange(status, reason, invoice.createdAt().plusSeconds(60), ""));
+    }
+    return new Invoice(invoice.id(), invoice.orderId(), invoice.amountDue(), invoice.address(),
+        invoice.derivationIndex(), invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(),
+        status, reason, payments, invoice.resolution(), invoice.metadata(), timeline, invoice.version() + 1);
+  }
+
+  protected static Payment payment(Invoice invoice, String txid, long units, boolean confirmed) {
+    Optional<BlockRef> block = confirmed
+        ? Optional.of(new BlockRef(800_000, "00000000000000000002a7c4c1e48d76c5a37902165a270156b7a8d72728a054",
+            invoice.createdAt().plusSeconds(30)))
+        : Optional.empty();
+    return new Payment(new PaymentRef(txid, 0), Money.ofUnits(invoice.asset(), units),
+        invoice.createdAt().plusSeconds(10), block, Optional.empty(), true, confirmed, Optional.empty(), 1);
+  }
+
+  private static InvoiceUpdate update(Invoice before, Invoice after, EventType type) {
+    return new InvoiceUpdate(after, before.version(),
+        List.of(InvoiceEvent.of(type, after.createdAt().plusSeconds(60), after, Optional.empty())));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Lookups and uniqueness
+
+  @Test
+  void findsAnInsertedInvoiceByIdOrderIdAndAddress() {
+    Invoice invoice = newInvoice(150_000);
+    store.insert(invoice, created(invoice));
+    assertThat(store.findById(invoice.id())).contains(invoice);
+    assertThat(store.findByOrderId(invoice.orderId())).contains(invoice);
+    assertThat(store.findByAddress(invoice.address())).contains(invoice);
+  }
+
+  @Test
+  void findsNothingForUnknownKeys() {
+    Invoice invoice = newInvoice(1);
+    store.insert(invoice, created(invoice));
+    assertThat(store.findById(InvoiceId.of("inv_unknown"))).isEmpty();
+    assertThat(store.findByOrderId("no-such-order")).isEmpty();
+    assertThat(store.findByAddress("bc1qnosuchaddress")).isEmpty();
+  }
+
+  @Test
+  void refusesDuplicateOrderIdAddressAndIdWritingNothing() {
+    Invoice first = newInvoice(100);
+    store.insert(first, created(first));
+    long events = store.lastEventSequence();
+
+    Invoice sameOrder = withKeys(newInvoice(200), null, first.orderId(), null);
+    assertThatThrownBy(() -> store.insert(sameOrder, created(sameOrder)))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ORDER_ID));
+    Invoice sameAddress = withKeys(newInvoice(300), null, null, first.address());
+    assertThatThrownBy(() -> store.insert(sameAddress, created(sameAddress)))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ADDRESS));
+    Invoice sameId = withKeys(newInvoice(400), first.id(), null, null);
+    assertThatThrownBy(() -> store.insert(sameId, created(sameId)))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ID));
+
+    assertThat(store.lastEventSequence()).as("no event of a refused insert").isEqualTo(events);
+    assertThat(store.findById(sameOrder.id())).isEmpty();
+    assertThat(store.findById(sameAddress.id())).isEmpty();
+    assertThat(store.findById(first.id())).contains(first);
+    assertThat(store.list(InvoiceQuery.all())).containsExactly(first);
+  }
+
+  private static Invoice withKeys(Invoice invoice, InvoiceId id, String orderId, String address) {
+    return new Invoice(id != null ? id : invoice.id(), orderId != null ? orderId : invoice.orderId(),
+        invoice.amountDue(), address != null ? address : invoice.address(), invoice.derivationIndex(),
+        invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(), invoice.status(),
+        invoice.reason(), invoice.payments(), invoice.resolution(), invoice.metadata(), invoice.timeline(),
+        invoice.version());
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Exact round trips
+
+  @Test
+  void keepsEveryFieldExactly() {
+    Instant created = Instant.parse("2026-03-01T12:00:00.999Z");
+    Asset eth = Asset.nativeCoin("ETH", "ethereum", "mainnet", 18);
+    BigInteger hugeUnits = Money.maxUnits(eth);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("quote", "it's \"quoted\" \\ back\\slash");
+    metadata.put("unicode", "Grüße, 日本語, emoji \uD83D\uDE00, RTL \u05E9\u05DC\u05D5\u05DD");
+    metadata.put("sql", "'; DROP TABLE invoices; -- ");
+    metadata.put("json", "{\"nested\": [1, 2, {\"x\": null}]}");
+    metadata.put("lines", "first\nsecond\r\nthird\ttab");
+    metadata.put("empty", "");
+    Payment settled = new Payment(new PaymentRef("0xabc", 3), Money.ofUnits(eth, new BigInteger("1000000000000000001")),
+        created.plusMillis(1), Optional.of(new BlockRef(19_000_000L, "0xblockhash", created.plusMillis(2))),
+        Optional.empty(), true, true, Optional.of("held: sanctions list \"X\""), 42);
+    Payment reversed = new Payment(new PaymentRef("0xdef", -1), Money.ofUnits(eth, 5), created.plusMillis(3),
+        Optional.empty(), Optional.of(new Reversal(ReversalCause.REORG, 7)), false, false, Optional.empty(), 43);
+    Payment foreign = new Payment(new PaymentRef("0xfee", 0), Money.ofUnits(TOKEN, 200_000_000L),
+        created.plusMillis(4), Optional.empty(), Optional.empty(), true, false, Optional.empty(), 44);
+    Invoice invoice = new Invoice(InvoiceId.generate(created), "order-ü-'\"-" + System.nanoTime(),
+        Money.ofUnits(eth, hugeUnits), "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" + counter.incrementAndGet(),
+        Long.MAX_VALUE / 2, "ethereum:0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed@1?value=1e18", created,
+        created.plus(Duration.ofMillis(900_001)),
+        new PaymentPolicy(12, new BigDecimal("0.5"), Duration.ofMinutes(20), Duration.ofHours(48)),
+        InvoiceStatus.BLOCKED, StatusReason.UNEXPECTED_ASSET, List.of(settled, reversed, foreign),
+        Optional.of(new Resolution(MerchantAction.MARK_PAID, "alice@example.com", "paid by wire; ref \"42\"",
+            created.plusMillis(5), Set.of(settled.ref()))),
+        metadata,
+        List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, created, ""),
+            new StatusChange(InvoiceStatus.BLOCKED, StatusReason.UNEXPECTED_ASSET, created.plusMillis(6),
+                "note with 'quotes'")),
+        1);
+    store.insert(invoice, created(invoice));
+    Invoice read = store.findById(invoice.id()).orElseThrow();
+    assertThat(read).isEqualTo(invoice);
+    assertThat(read.metadata()).isEqualTo(metadata);
+    assertThat(read.amountDue().units()).isEqualTo(hugeUnits);
+    assertThat(read.createdAt()).isEqualTo(created);
+    List<Event> events = store.readEvents(0, 10);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0)).isEqualTo(created(invoice).get(0).withSequence(events.get(0).sequence()));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Compare-and-set
+
+  @Test
+  void updatesWhenTheVersionMatchesAndAppendsTheEvents() {
+    Invoice invoice = newInvoice(1000);
+    store.insert(invoice, created(invoice));
+    Invoice pending = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(invoice, "tx1", 1000, false));
+    assertThat(store.update(update(invoice, pending, EventType.INVOICE_PENDING))).isTrue();
+    assertThat(store.findById(invoice.id())).contains(pending);
+    List<Event> events = store.readEvents(0, 10);
+    assertThat(events).extracting(Event::type)
+        .containsExactly(EventType.INVOICE_CREATED, EventType.INVOICE_PENDING);
+    assertThat(events.get(1).subjectVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void refusesAStaleVersionWritingNothing() {
+    Invoice invoice = newInvoice(1000);
+    store.insert(invoice, created(invoice));
+    Invoice v2 = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(invoice, "tx1", 1000, false));
+    assertThat(store.update(update(invoice, v2, EventType.INVOICE_PENDING))).isTrue();
+    Invoice stale = next(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+    long before = store.lastEventSequence();
+    assertThat(store.update(update(invoice, stale, EventType.INVOICE_EXPIRED))).isFalse();
+    assertThat(store.findById(invoice.id())).contains(v2);
+    assertThat(store.lastEventSequence()).isEqualTo(before);
+  }
+
+  @Test
+  void refusesAnUpdateOfAnUnknownInvoice() {
+    Invoice invoice = newInvoice(1000);
+    Invoice v2 = next(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+    assertThat(store.update(update(invoice, v2, EventType.INVOICE_EXPIRED))).isFalse();
+    assertThat(store.lastEventSequence()).isZero();
+  }
+
+  @Test
+  void updatesManyAtOnceReportingConflicts() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Invoice invoice = newInvoice(1000 + i);
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    // The fifth is changed by someone else first.
+    Invoice raced = invoices.get(4);
+    Invoice racedV2 = next(raced, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+    assertThat(store.update(update(raced, racedV2, EventType.INVOICE_EXPIRED))).isTrue();
+    long before = store.lastEventSequence();
+
+    List<InvoiceUpdate> batch = new ArrayList<>();
+    for (Invoice invoice : invoices) {
+      Invoice paid = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+          payment(invoice, "tx-" + invoice.id(), invoice.amountDue().units().longValue(), false));
+      batch.add(update(invoice, paid, EventType.INVOICE_PENDING));
+    }
+    Set<InvoiceId> conflicts = store.updateAll(batch);
+    assertThat(conflicts).containsExactly(raced.id());
+    assertThat(store.lastEventSequence()).isEqualTo(before + 19);
+    for (Invoice invoice : invoices) {
+      Invoice stored = store.findById(invoice.id()).orElseThrow();
+      assertThat(stored.status()).isEqualTo(invoice == raced ? InvoiceStatus.EXPIRED : InvoiceStatus.PENDING);
+    }
+  }
+
+  @Test
+  void exactlyOneOfConcurrentCompareAndSetsWins() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      Invoice invoice = newInvoice(5000);
+      store.insert(invoice, created(invoice));
+      long before = store.lastEventSequence();
+      int n = threads();
+      CountDownLatch ready = new CountDownLatch(n);
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(n);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+          Invoice attempt = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+              payment(invoice, "race-" + t, 5000, false));
+          results.add(pool.submit(() -> {
+            ready.countDown();
+            go.await();
+            return store.update(update(invoice, attempt, EventType.INVOICE_PENDING));
+          }));
+        }
+        ready.await();
+        go.countDown();
+        int winners = 0;
+        for (Future<Boolean> result : results) {
+          if (result.get(60, TimeUnit.SECONDS)) {
+            winners++;
+          }
+        }
+        assertThat(winners).as("round " + round + ": exactly one compare-and-set wins").isEqualTo(1);
+        assertThat(store.lastEventSequence()).isEqualTo(before + 1);
+        assertThat(store.findById(invoice.id()).orElseThrow().version()).isEqualTo(2);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The event log
+
+  @Test
+  void readsTheLogInOrderAfterACursor() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      Invoice invoice = newInvoice(100 + i);
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    assertThat(store.lastEventSequence()).isEqualTo(7);
+    List<Event> all = store.readEvents(0, 100);
+    assertThat(all).extracting(Event::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(all).extracting(Event::subjectId)
+        .containsExactlyElementsOf(invoices.stream().map(i -> i.id().value()).toList());
+    assertThat(store.readEvents(3, 2)).extracting(Event::sequence).containsExactly(4L, 5L);
+    assertThat(store.readEvents(7, 10)).isEmpty();
+    assertThat(store.readEvents(100, 10)).isEmpty();
+  }
+
+  @Test
+  void concurrentWritersLeaveAGapFreeLogWithEveryEventOnce() throws Exception {
+    int writers = threads();
+    int perWriter = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    Set<String> written = ConcurrentHashMap.newKeySet();
+    try {
+      List<Future<Object>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        done.add(pool.submit((Callable<Object>) () -> {
+          for (int i = 0; i < perWriter; i++) {
+            Invoice invoice = newInvoice(10 + i);
+            List<Event> events = created(invoice);
+            store.insert(invoice, events);
+            written.add(events.get(0).id());
+            Invoice v2 = next(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+            InvoiceUpdate u = update(invoice, v2, EventType.INVOICE_EXPIRED);
+            assertThat(store.update(u)).isTrue();
+            written.add(u.events().get(0).id());
+          }
+          return null;
+        }));
+      }
+      for (Future<Object> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int total = writers * perWriter * 2;
+    assertThat(store.lastEventSequence()).isEqualTo(total);
+    List<Event> log = new ArrayList<>();
+    long position = 0;
+    while (true) {
+      List<Event> page = store.readEvents(position, 37);
+      if (page.isEmpty()) {
+        break;
+      }
+      log.addAll(page);
+      position = page.get(page.size() - 1).sequence();
+    }
+    List<Long> positions = log.stream().map(Event::sequence).toList();
+    List<Long> expected = new ArrayList<>();
+    for (long p = 1; p <= total; p++) {
+      expected.add(p);
+    }
+    assertThat(positions).as("positions 1..n without gaps").isEqualTo(expected);
+    assertThat(log).extracting(Event::id).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(log.stream().map(Event::id).toList())).isEqualTo(written);
+    // Every invoice's created event comes before its expired event.
+    Map<String, Long> createdAt = new LinkedHashMap<>();
+    for (Event event : log) {
+      if (event.type() == EventType.INVOICE_CREATED) {
+        createdAt.put(event.subjectId(), event.sequence());
+      } else {
+        assertThat(createdAt).containsKey(event.subjectId());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Derivation indexes
+
+  @Test
+  void allocatesIndexesFromZeroPerKey() {
+    assertThat(store.allocateIndex("xpub-a")).isZero();
+    assertThat(store.allocateIndex("xpub-a")).isEqualTo(1);
+    assertThat(store.allocateIndex("xpub-b")).isZero();
+    assertThat(store.allocateIndex("xpub-a")).isEqualTo(2);
+  }
+
+  @Test
+  void neverAllocatesAnIndexTwiceUnderConcurrency() throws Exception {
+    int n = threads();
+    int each = 100;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    List<Long> all = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Object>> done = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        done.add(pool.submit((Callable<Object>) () -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            all.add(store.allocateIndex("shared-key"));
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<Object> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(all).hasSize(n * each).doesNotHaveDuplicates();
+    assertThat(all).allSatisfy(i -> assertThat(i).isBetween(0L, (long) n * each - 1));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Chain tips, cursors and consumers
+
+  @Test
+  void keepsChainTipsAndCursorsPerChain() {
+    assertThat(store.findChainTip("bitcoin:mainnet")).isEmpty();
+    assertThat(store.findCursor("bitcoin:mainnet")).isEmpty();
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(850_000, "00000000abc",
+        Instant.parse("2026-03-01T12:00:01.500Z"))), 77);
+    store.saveChainTip(tip);
+    store.saveChainTip(ChainTip.initial("ethereum:1").withSequence(5));
+    assertThat(store.findChainTip("bitcoin:mainnet")).contains(tip);
+    assertThat(store.findChainTip("ethereum:1")).contains(ChainTip.initial("ethereum:1").withSequence(5));
+    ChainTip moved = tip.withSequence(90).withTip(new BlockRef(850_001, "00000000def", Instant.parse(
+        "2026-03-01T12:10:00Z")));
+    store.saveChainTip(moved);
+    assertThat(store.findChainTip("bitcoin:mainnet")).contains(moved);
+
+    String data = "{\"blocks\":[{\"h\":1,\"note\":\"ünï'\\\"\"}]}" + "x".repeat(100_000);
+    store.saveCursor(new ChainCursor("bitcoin:mainnet", data));
+    store.saveCursor(new ChainCursor("ethereum:1", "{}"));
+    assertThat(store.findCursor("bitcoin:mainnet")).contains(new ChainCursor("bitcoin:mainnet", data));
+    store.saveCursor(new ChainCursor("bitcoin:mainnet", "{\"v\":2}"));
+    assertThat(store.findCursor("bitcoin:mainnet")).contains(new ChainCursor("bitcoin:mainnet", "{\"v\":2}"));
+    assertThat(store.findCursor("ethereum:1")).contains(new ChainCursor("ethereum:1", "{}"));
+  }
+
+  @Test
+  void movesConsumerPositionsByCompareAndSet() {
+    assertThat(store.findConsumerPosition("listener:a")).isEmpty();
+    assertThat(store.advanceConsumer("listener:a", 0, 5)).isTrue();
+    assertThat(store.findConsumerPosition("listener:a")).hasValue(5);
+    assertThat(store.advanceConsumer("listener:a", 0, 9)).as("stale expected position").isFalse();
+    assertThat(store.findConsumerPosition("listener:a")).hasValue(5);
+    assertThat(store.advanceConsumer("listener:a", 5, 9)).isTrue();
+    assertThat(store.findConsumerPosition("listener:a")).hasValue(9);
+    assertThat(store.findConsumerPosition("listener:b")).isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Queries
+
+  @Test
+  void listsByStatusChainAndPage() {
+    List<Invoice> fresh = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Invoice invoice = newInvoice(100 + i);
+      store.insert(invoice, created(invoice));
+      fresh.add(invoice);
+    }
+    Invoice expired = fresh.get(1);
+    store.update(update(expired, next(expired, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME),
+        EventType.INVOICE_EXPIRED));
+
+    assertThat(store.list(InvoiceQuery.all().withStatus(InvoiceStatus.EXPIRED)))
+        .extracting(Invoice::id).containsExactly(expired.id());
+    assertThat(store.list(InvoiceQuery.all().withStatus(InvoiceStatus.NEW))).hasSize(4);
+    assertThat(store.list(InvoiceQuery.all().withStatuses(Set.of(InvoiceStatus.NEW, InvoiceStatus.EXPIRED))))
+        .hasSize(5);
+    assertThat(store.list(InvoiceQuery.all().withChain("bitcoin:mainnet"))).hasSize(5);
+    assertThat(store.list(InvoiceQuery.all().withChain("ethereum:1"))).isEmpty();
+
+    List<InvoiceId> ordered = fresh.stream().map(Invoice::id).sorted().toList();
+    List<Invoice> page1 = store.list(InvoiceQuery.all().withLimit(2));
+    assertThat(page1).extracting(Invoice::id).containsExactlyElementsOf(ordered.subList(0, 2));
+    List<Invoice> page2 = store.list(InvoiceQuery.all().withLimit(2).withAfter(page1.get(1).id()));
+    assertThat(page2).extracting(Invoice::id).containsExactlyElementsOf(ordered.subList(2, 4));
+    assertThat(store.listAll(InvoiceQuery.all().withLimit(2))).extracting(Invoice::id)
+        .containsExactlyElementsOf(ordered);
+  }
+
+  @Test
+  void listsInvoicesDueForReviewAwaitingConfirmationsAndWatched() {
+    Invoice open = newInvoice(100);
+    Invoice pending = newInvoice(200);
+    Invoice paid = newInvoice(300);
+    for (Invoice invoice : List.of(open, pending, paid)) {
+      store.insert(invoice, created(invoice));
+    }
+    Invoice pendingV2 = next(pending, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(pending, "tx-pending", 200, false));
+    store.update(update(pending, pendingV2, EventType.INVOICE_PENDING));
+    Invoice paidV2 = next(paid, InvoiceStatus.PAID, StatusReason.PAID_IN_FULL, payment(paid, "tx-paid", 300, true));
+    store.update(update(paid, paidV2, EventType.INVOICE_PAID));
+
+    Instant beforeExpiry = open.expiresAt().minusSeconds(1);
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(beforeExpiry))).isEmpty();
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(open.expiresAt())))
+        .extracting(Invoice::id).containsExactly(open.id());
+    assertThat(store.list(InvoiceQuery.all().withAwaitingConfirmations()))
+        .extracting(Invoice::id).containsExactly(pending.id());
+
+    Instant afterMonitoring = paid.watchUntil().plusSeconds(3600 * 24 * 10);
+    assertThat(store.list(InvoiceQuery.all().withWatchedAt(T0))).hasSize(3);
+    assertThat(store.list(InvoiceQuery.all().withWatchedAt(afterMonitoring)))
+        .as("only the invoice still awaiting confirmations is watched after the window")
+        .extracting(Invoice::id).containsExactly(pending.id());
+  }
+}

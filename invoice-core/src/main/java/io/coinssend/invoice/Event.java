@@ -9,7 +9,7 @@ import java.time.Instant;
  * store's single, gap-free log order (0 until the store assigned it). {@link #subjectVersion()} lets a receiver
  * ignore stale events without a lookup.
  */
-public sealed interface Event permits InvoiceEvent {
+public sealed interface Event permits InvoiceEvent, DepositEvent {
 
   /** The stable event id, {@code evt_} followed by 32 hexadecimal characters. */
   String id();
@@ -19,7 +19,7 @@ public sealed interface Event permits InvoiceEvent {
   /** When the change happened, by the engine's clock. */
   Instant createdAt();
 
-  /** The id of the invoice (or other subject) the event is about. */
+  /** The id of the invoice or deposit the event is about. */
   String subjectId();
 
   /** The subject's version after the change. */

@@ -22,12 +22,23 @@ public enum EventType {
   /** The merchant resolved the invoice (marked it paid, closed or cancelled it). */
   INVOICE_RESOLVED("invoice.resolved"),
   /** The merchant gave the customer more time. */
-  INVOICE_EXPIRY_EXTENDED("invoice.expiry_extended");
+  INVOICE_EXPIRY_EXTENDED("invoice.expiry_extended"),
+  /** A transfer to a customer's deposit address was seen (mempool or first block). */
+  DEPOSIT_DETECTED("deposit.detected"),
+  /** A deposit reached the confirmations the asset's policy requires (not raised for dust). */
+  DEPOSIT_CONFIRMED("deposit.confirmed"),
+  /** A deposit left the chain (reorganisation, replacement, double spend). */
+  DEPOSIT_REVERSED("deposit.reversed");
 
   private final String code;
 
   EventType(String code) {
     this.code = code;
+  }
+
+  /** Whether this is an event about a deposit rather than an invoice. */
+  public boolean isDeposit() {
+    return code.startsWith("deposit.");
   }
 
   /** The wire name, for example {@code invoice.paid}. */

@@ -7,6 +7,8 @@ import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainFact;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.DepositDerivation;
+import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
@@ -82,6 +84,7 @@ public final class InvoiceEngine implements AutoCloseable {
   private final PaymentScreening screening;
   private final Duration tickInterval;
   private final Duration closeTimeout;
+  private final DepositBook deposits;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Map<String, ChainTip> tips = new ConcurrentHashMap<>();
@@ -89,6 +92,7 @@ public final class InvoiceEngine implements AutoCloseable {
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
   private final AtomicLong followPosition = new AtomicLong();
+  private final AtomicLong followedDepositAddresses = new AtomicLong();
   private final AtomicBoolean dispatching = new AtomicBoolean();
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final Object tickLock = new Object();
@@ -135,6 +139,13 @@ public final class InvoiceEngine implements AutoCloseable {
     this.watchersByChain = Map.copyOf(byChain);
     this.watchersByAsset = Map.copyOf(byAsset);
     this.policies = Map.copyOf(policyMap);
+    for (Map.Entry<Asset, Money> minimum : builder.depositMinimums.entrySet()) {
+      if (!byAsset.containsKey(minimum.getKey())) {
+        throw new IllegalArgumentException(
+            "a deposit minimum is set for " + minimum.getKey().key() + " but no watcher serves it");
+      }
+    }
+    this.deposits = new DepositBook(store, policies::get, builder.depositMinimums);
     if (builder.executor != null) {
       this.eventExecutor = builder.executor;
       this.ownedEventExecutor = null;
@@ -174,6 +185,7 @@ public final class InvoiceEngine implements AutoCloseable {
         count++;
       }
     }
+    count += followDepositAddresses();
     log.info("Invoice engine starting: {} chain(s) {}, {} watched address(es), {} listener(s)",
         watchersByChain.size(), watchersByChain.keySet(), count, listeners.size());
     for (ChainWatcher watcher : watchersByChain.values()) {
@@ -377,6 +389,86 @@ public final class InvoiceEngine implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // Static deposit addresses
+
+  /**
+   * The customer's deposit address for {@code asset}, created on first call (get-or-create, idempotent, safe under
+   * concurrency and across engine instances). It is derived apart from invoice addresses and watched from then on;
+   * every transfer to it becomes a {@link Deposit}.
+   *
+   * @throws UnsupportedAssetException if no watcher serves the asset, or its watcher has no deposit derivation
+   *     configured
+   */
+  public DepositAddress depositAddress(String customerId, Asset asset) {
+    DepositAddress.checkCustomerId(customerId);
+    requireNonNull(asset, "asset");
+    ensureRunning();
+    Optional<DepositAddress> existing = store.findDepositAddress(customerId, asset);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    ChainWatcher watcher = watchersByAsset.get(asset);
+    if (watcher == null) {
+      throw new UnsupportedAssetException(asset, watchersByAsset.keySet());
+    }
+    DepositDerivation derivation = watcher.depositDerivation().orElseThrow(() -> new UnsupportedAssetException(
+        asset, watchersByAsset.keySet().stream().filter(a -> watchersByAsset.get(a).depositDerivation().isPresent())
+            .toList()));
+    long index = store.allocateIndex(derivation.derivationKey());
+    String address = derivation.deriveAddress(asset, index);
+    DepositAddress created = new DepositAddress(customerId, asset, address, index,
+        derivation.paymentUri(asset, address, Optional.empty()), now());
+    try {
+      store.insertDepositAddress(created);
+    } catch (DuplicateDepositException e) {
+      Optional<DepositAddress> winner = store.findDepositAddress(customerId, asset);
+      if (winner.isPresent()) {
+        return winner.get();
+      }
+      throw new InvoiceStoreException("could not store the deposit address of customer " + customerId + " for "
+          + asset.key() + ": address " + address + " (index " + index + ") is already taken", e);
+    }
+    watcher.watch(new WatchedAddress(address, asset, index));
+    log.info("Created deposit address {} for customer {} ({}, index {})", address, customerId, asset.key(), index);
+    return created;
+  }
+
+  /** The customer's deposit address for {@code asset}, if it was created. */
+  public Optional<DepositAddress> findDepositAddress(String customerId, Asset asset) {
+    return store.findDepositAddress(requireNonNull(customerId, "customerId"), requireNonNull(asset, "asset"));
+  }
+
+  public Optional<Deposit> findDeposit(DepositId id) {
+    return store.findDeposit(requireNonNull(id, "id"));
+  }
+
+  /** A page of deposits matching {@code query}: by customer, address, status or chain. */
+  public List<Deposit> listDeposits(DepositQuery query) {
+    return store.listDeposits(requireNonNull(query, "query"));
+  }
+
+  /**
+   * What {@code customerId} has deposited, per asset: confirmed, and detected but not yet confirmed. Dust and
+   * reversed deposits are not counted.
+   */
+  public List<DepositTotal> depositTotals(String customerId) {
+    requireNonNull(customerId, "customerId");
+    Map<Asset, Money[]> totals = new LinkedHashMap<>();
+    for (Deposit deposit : store.listAllDeposits(DepositQuery.all().withCustomer(customerId))) {
+      if (!deposit.counts()) {
+        continue;
+      }
+      Asset asset = deposit.amount().asset();
+      Money[] sums = totals.computeIfAbsent(asset, a -> new Money[] {Money.zero(a), Money.zero(a)});
+      int slot = deposit.status() == DepositStatus.CONFIRMED ? 0 : 1;
+      sums[slot] = sums[slot].plus(deposit.amount());
+    }
+    List<DepositTotal> result = new ArrayList<>();
+    totals.forEach((asset, sums) -> result.add(new DepositTotal(customerId, asset, sums[0], sums[1])));
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // Merchant actions
 
   /**
@@ -512,6 +604,7 @@ public final class InvoiceEngine implements AutoCloseable {
         store.saveChainTip(updated);
         tips.put(chain, updated);
         recomputeAwaiting(chain, tip, touched);
+        recomputeDeposits(chain, tip);
       }
     }
     signalEvents();
@@ -528,8 +621,9 @@ public final class InvoiceEngine implements AutoCloseable {
       for (Map.Entry<String, List<Ledger.Sequenced>> entry : pending.entrySet()) {
         Optional<Invoice> found = store.findByAddress(entry.getKey());
         if (found.isEmpty()) {
-          log.warn("Chain {} reported a payment to {}, which is no invoice's address; ignored", chain,
-              entry.getKey());
+          if (attempt == 1) {
+            applyToDepositAddress(chain, entry.getKey(), entry.getValue(), tip, now);
+          }
           continue;
         }
         Invoice invoice = found.get();
@@ -567,6 +661,17 @@ public final class InvoiceEngine implements AutoCloseable {
       pending = retry;
     }
     return touched;
+  }
+
+  private void applyToDepositAddress(
+      String chain, String address, List<Ledger.Sequenced> facts, Optional<BlockRef> tip, Instant now) {
+    Optional<DepositAddress> depositAddress = store.findDepositAddressByAddress(address);
+    if (depositAddress.isEmpty()) {
+      log.warn("Chain {} reported a payment to {}, which is neither an invoice's nor a deposit address; ignored",
+          chain, address);
+      return;
+    }
+    deposits.apply(depositAddress.get(), facts, tip, now);
   }
 
   private List<Payment> screenNew(Invoice invoice, List<Payment> merged) {
@@ -615,6 +720,17 @@ public final class InvoiceEngine implements AutoCloseable {
       }
     }
     log.warn("Invoices on {} kept changing while confirmations were recomputed; the next tip will retry", chain);
+  }
+
+  private void recomputeDeposits(String chain, Optional<BlockRef> tip) {
+    Instant now = now();
+    DepositQuery query = DepositQuery.all().withChain(chain).withStatus(DepositStatus.DETECTED);
+    for (Deposit deposit : store.listAllDeposits(query)) {
+      Optional<Deposit> next = deposits.atTip(deposit, tip);
+      if (next.isPresent() && !deposits.write(deposit, next.get(), now)) {
+        log.debug("Deposit {} changed while confirmations were recomputed; the next tip retries", deposit.id());
+      }
+    }
   }
 
   /**
@@ -701,6 +817,7 @@ public final class InvoiceEngine implements AutoCloseable {
       Instant now = now();
       int changed = reviewDue(now);
       followCreations(now);
+      followDepositAddresses();
       sweepRegistrations(now);
       signalEvents();
       return changed;
@@ -750,6 +867,25 @@ public final class InvoiceEngine implements AutoCloseable {
         }
       }
       followPosition.set(events.get(events.size() - 1).sequence());
+    }
+  }
+
+  /** Registers deposit addresses not yet followed (created here or by other instances); returns how many. */
+  private int followDepositAddresses() {
+    int count = 0;
+    while (true) {
+      List<DepositAddress> page = store.listDepositAddresses(followedDepositAddresses.get(), EVENT_BATCH);
+      for (DepositAddress address : page) {
+        ChainWatcher watcher = watchersByAsset.get(address.asset());
+        if (watcher != null) {
+          watcher.watch(new WatchedAddress(address.address(), address.asset(), address.derivationIndex()));
+          count++;
+        }
+      }
+      followedDepositAddresses.addAndGet(page.size());
+      if (page.size() < EVENT_BATCH) {
+        return count;
+      }
     }
   }
 
@@ -924,8 +1060,22 @@ public final class InvoiceEngine implements AutoCloseable {
     private PaymentScreening screening = PaymentScreening.NONE;
     private Duration tickInterval = DEFAULT_TICK_INTERVAL;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private final Map<Asset, Money> depositMinimums = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * The smallest deposit of {@code minimum}'s asset that counts; smaller ones are recorded as dust, raise no
+     * confirmation event and stay out of the totals. Default: none (every amount counts).
+     */
+    public Builder depositMinimum(Money minimum) {
+      requireNonNull(minimum, "minimum");
+      if (!minimum.isPositive()) {
+        throw new IllegalArgumentException("a deposit minimum must be positive, but was " + minimum);
+      }
+      depositMinimums.put(minimum.asset(), minimum);
+      return this;
+    }
 
     /** Where invoices and events are kept. Default: a new {@link InMemoryInvoiceStore} (not durable). */
     public Builder store(InvoiceStore store) {

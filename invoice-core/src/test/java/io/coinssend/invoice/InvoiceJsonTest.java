@@ -59,6 +59,24 @@ class InvoiceJsonTest {
   }
 
   @Test
+  void aDepositEventSurvivesTheRoundTrip() throws Exception {
+    PaymentRef ref = new PaymentRef("tx-dep", 2);
+    Deposit deposit = new Deposit(DepositId.of("bc1qdep", ref), "customer \"7\"", Asset.BTC, "bc1qdep", ref,
+        Money.ofUnits(Asset.BTC, 546), Fixtures.T0, Optional.of(Fixtures.block(101)), Optional.empty(), 1, true,
+        DepositStatus.CONFIRMED, 4, 2);
+    DepositEvent event = DepositEvent.of(EventType.DEPOSIT_CONFIRMED, Fixtures.T0, deposit).withSequence(5);
+    String json = InvoiceJson.write(event);
+    assertThat(InvoiceJson.readEvent(json)).isEqualTo(event);
+    assertThat(InvoiceJson.readDeposit(InvoiceJson.write(deposit))).isEqualTo(deposit);
+    JsonNode node = new ObjectMapper().readTree(json);
+    assertThat(node.get("type").asText()).isEqualTo("deposit.confirmed");
+    assertThat(node.get("depositId").asText()).isEqualTo(deposit.id().value());
+    assertThat(node.get("depositVersion").asLong()).isEqualTo(2);
+    assertThat(node.at("/data/amount").asText()).isEqualTo("0.00000546");
+    assertThat(node.at("/data/dust").asBoolean()).isTrue();
+  }
+
+  @Test
   void malformedJsonIsAClearError() {
     assertThatThrownBy(() -> InvoiceJson.readInvoice("{\"id\":\"inv_1\"}"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing field");

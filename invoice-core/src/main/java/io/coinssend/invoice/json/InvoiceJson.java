@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositEvent;
+import io.coinssend.invoice.DepositId;
+import io.coinssend.invoice.DepositStatus;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.EventType;
 import io.coinssend.invoice.Invoice;
@@ -49,6 +53,8 @@ import java.util.Set;
  * <pre>{@code
  * {"id": "evt_…", "type": "invoice.paid", "created": "2026-11-24T19:00:00.123Z", "sequence": 42,
  *  "invoiceId": "inv_…", "invoiceVersion": 4, "payment": null, "data": { …the invoice… }}
+ * {"id": "evt_…", "type": "deposit.confirmed", "created": "…", "sequence": 43,
+ *  "depositId": "dep_…", "depositVersion": 2, "data": { …the deposit… }}
  * }</pre>
  */
 public final class InvoiceJson {
@@ -64,6 +70,11 @@ public final class InvoiceJson {
   /** The invoice as compact JSON text. */
   public static String write(Invoice invoice) {
     return text(toNode(invoice));
+  }
+
+  /** The deposit as compact JSON text. */
+  public static String write(Deposit deposit) {
+    return text(toNode(deposit));
   }
 
   /** The event (envelope and invoice snapshot) as compact JSON text. */
@@ -101,8 +112,56 @@ public final class InvoiceJson {
       node.put("invoiceVersion", invoiceEvent.invoice().version());
       node.set("payment", invoiceEvent.payment().<JsonNode>map(InvoiceJson::ref).orElse(NODES.nullNode()));
       node.set("data", toNode(invoiceEvent.invoice()));
+    } else if (event instanceof DepositEvent depositEvent) {
+      node.put("depositId", depositEvent.deposit().id().value());
+      node.put("depositVersion", depositEvent.deposit().version());
+      node.set("data", toNode(depositEvent.deposit()));
     }
     return node;
+  }
+
+  /** The deposit as a JSON tree. */
+  public static ObjectNode toNode(Deposit deposit) {
+    requireNonNull(deposit, "deposit");
+    ObjectNode node = NODES.objectNode();
+    node.put("id", deposit.id().value());
+    node.put("customerId", deposit.customerId());
+    node.set("addressAsset", asset(deposit.addressAsset()));
+    node.put("address", deposit.address());
+    node.put("txid", deposit.ref().txid());
+    node.put("index", deposit.ref().index());
+    node.set("asset", asset(deposit.amount().asset()));
+    money(node, "amount", deposit.amount());
+    node.put("firstSeenAt", deposit.firstSeenAt().toString());
+    block(node, deposit.block());
+    reversal(node, deposit.reversal());
+    node.put("confirmationsRequired", deposit.confirmationsRequired());
+    node.put("dust", deposit.dust());
+    node.put("status", deposit.status().name());
+    node.put("sequence", deposit.sequence());
+    node.put("version", deposit.version());
+    return node;
+  }
+
+  private static void block(ObjectNode node, Optional<BlockRef> block) {
+    if (block.isPresent()) {
+      ObjectNode blockNode = node.putObject("block");
+      blockNode.put("height", block.get().height());
+      blockNode.put("hash", block.get().hash());
+      blockNode.put("time", block.get().time().toString());
+    } else {
+      node.putNull("block");
+    }
+  }
+
+  private static void reversal(ObjectNode node, Optional<Reversal> reversal) {
+    if (reversal.isPresent()) {
+      ObjectNode reversalNode = node.putObject("reversal");
+      reversalNode.put("cause", reversal.get().cause().name());
+      reversalNode.put("confirmationsBefore", reversal.get().confirmationsBefore());
+    } else {
+      node.putNull("reversal");
+    }
   }
 
   /** The invoice as a JSON tree. */
@@ -190,22 +249,8 @@ public final class InvoiceJson {
     }
     money(node, "amount", payment.amount());
     node.put("firstSeenAt", payment.firstSeenAt().toString());
-    if (payment.block().isPresent()) {
-      BlockRef block = payment.block().get();
-      ObjectNode blockNode = node.putObject("block");
-      blockNode.put("height", block.height());
-      blockNode.put("hash", block.hash());
-      blockNode.put("time", block.time().toString());
-    } else {
-      node.putNull("block");
-    }
-    if (payment.reversal().isPresent()) {
-      ObjectNode reversal = node.putObject("reversal");
-      reversal.put("cause", payment.reversal().get().cause().name());
-      reversal.put("confirmationsBefore", payment.reversal().get().confirmationsBefore());
-    } else {
-      node.putNull("reversal");
-    }
+    block(node, payment.block());
+    reversal(node, payment.reversal());
     node.put("onTime", payment.onTime());
     node.put("settled", payment.settled());
     if (payment.screeningHold().isPresent()) {
@@ -272,11 +317,42 @@ public final class InvoiceJson {
     }
   }
 
+  /**
+   * Reads a deposit written by {@link #write(Deposit)}.
+   *
+   * @throws IllegalArgumentException if the text is not such a deposit
+   */
+  public static Deposit readDeposit(String json) {
+    return deposit(parse(json));
+  }
+
+  /** Reads a deposit from a JSON tree. */
+  public static Deposit deposit(JsonNode node) {
+    try {
+      Asset asset = asset(field(node, "asset"));
+      return new Deposit(DepositId.of(string(node, "id")), string(node, "customerId"),
+          asset(field(node, "addressAsset")), string(node, "address"), ref(node), money(node, "amount", asset),
+          instant(node, "firstSeenAt"), readBlock(node.get("block")), readReversal(node.get("reversal")),
+          field(node, "confirmationsRequired").asInt(), field(node, "dust").asBoolean(),
+          DepositStatus.valueOf(string(node, "status")), field(node, "sequence").asLong(),
+          field(node, "version").asLong());
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException) {
+        throw e;
+      }
+      throw new IllegalArgumentException("malformed deposit JSON: " + e.getMessage(), e);
+    }
+  }
+
   /** Reads an event from a JSON tree. */
   public static Event event(JsonNode node) {
     String type = string(node, "type");
     EventType eventType =
         EventType.fromCode(type).orElseThrow(() -> new IllegalArgumentException("unknown event type '" + type + "'"));
+    if (eventType.isDeposit()) {
+      return new DepositEvent(string(node, "id"), eventType, instant(node, "created"), deposit(field(node, "data")),
+          node.path("sequence").asLong(0));
+    }
     Invoice invoice = invoice(field(node, "data"));
     JsonNode payment = node.get("payment");
     Optional<PaymentRef> ref = payment == null || payment.isNull() ? Optional.empty() : Optional.of(ref(payment));
@@ -353,21 +429,27 @@ public final class InvoiceJson {
   private static Payment payment(JsonNode node, Asset invoiceAsset) {
     JsonNode assetNode = node.get("asset");
     Asset asset = assetNode == null || assetNode.isNull() ? invoiceAsset : asset(assetNode);
-    JsonNode blockNode = node.get("block");
-    Optional<BlockRef> block = blockNode == null || blockNode.isNull()
-        ? Optional.empty()
-        : Optional.of(new BlockRef(field(blockNode, "height").asLong(), string(blockNode, "hash"),
-            instant(blockNode, "time")));
-    JsonNode reversalNode = node.get("reversal");
-    Optional<Reversal> reversal = reversalNode == null || reversalNode.isNull()
-        ? Optional.empty()
-        : Optional.of(new Reversal(ReversalCause.valueOf(string(reversalNode, "cause")),
-            field(reversalNode, "confirmationsBefore").asLong()));
+    Optional<BlockRef> block = readBlock(node.get("block"));
+    Optional<Reversal> reversal = readReversal(node.get("reversal"));
     JsonNode hold = node.get("screeningHold");
     return new Payment(ref(node), money(node, "amount", asset), instant(node, "firstSeenAt"), block, reversal,
         field(node, "onTime").asBoolean(), field(node, "settled").asBoolean(),
         hold == null || hold.isNull() ? Optional.empty() : Optional.of(hold.asText()),
         field(node, "sequence").asLong());
+  }
+
+  private static Optional<BlockRef> readBlock(JsonNode blockNode) {
+    return blockNode == null || blockNode.isNull()
+        ? Optional.empty()
+        : Optional.of(new BlockRef(field(blockNode, "height").asLong(), string(blockNode, "hash"),
+            instant(blockNode, "time")));
+  }
+
+  private static Optional<Reversal> readReversal(JsonNode reversalNode) {
+    return reversalNode == null || reversalNode.isNull()
+        ? Optional.empty()
+        : Optional.of(new Reversal(ReversalCause.valueOf(string(reversalNode, "cause")),
+            field(reversalNode, "confirmationsBefore").asLong()));
   }
 
   private static Resolution resolution(JsonNode node) {

@@ -2,12 +2,18 @@ package io.coinssend.invoice.memory;
 
 import static java.util.Objects.requireNonNull;
 
+import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositAddress;
+import io.coinssend.invoice.DepositId;
+import io.coinssend.invoice.DuplicateDepositException;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
 import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
@@ -37,6 +43,10 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
   private final Map<String, ChainTip> tips = new HashMap<>();
   private final Map<String, ChainCursor> cursors = new HashMap<>();
   private final Map<String, Long> consumers = new HashMap<>();
+  private final List<DepositAddress> depositAddresses = new ArrayList<>();
+  private final Map<String, DepositAddress> depositAddressByKey = new HashMap<>();
+  private final Map<String, DepositAddress> depositAddressByAddress = new HashMap<>();
+  private final TreeMap<DepositId, Deposit> deposits = new TreeMap<>();
 
   @Override
   public void insert(Invoice invoice, List<Event> newEvents) {
@@ -54,7 +64,7 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       if (byOrderId.containsKey(invoice.orderId())) {
         throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ORDER_ID, invoice.id());
       }
-      if (byAddress.containsKey(invoice.address())) {
+      if (byAddress.containsKey(invoice.address()) || depositAddressByAddress.containsKey(invoice.address())) {
         throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
       }
       byId.put(invoice.id(), invoice);
@@ -260,6 +270,147 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       return true;
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Deposits
+
+  private static String key(String customerId, Asset asset) {
+    return customerId + "\u0000" + asset.key();
+  }
+
+  @Override
+  public void insertDepositAddress(DepositAddress address) {
+    requireNonNull(address, "address");
+    lock.writeLock().lock();
+    try {
+      String key = key(address.customerId(), address.asset());
+      if (depositAddressByKey.containsKey(key)) {
+        throw new DuplicateDepositException(
+            "customer " + address.customerId() + " already has a deposit address for " + address.asset().key());
+      }
+      if (depositAddressByAddress.containsKey(address.address()) || byAddress.containsKey(address.address())) {
+        throw new DuplicateDepositException("address " + address.address() + " is already in use");
+      }
+      depositAddresses.add(address);
+      depositAddressByKey.put(key, address);
+      depositAddressByAddress.put(address.address(), address);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<DepositAddress> findDepositAddress(String customerId, Asset asset) {
+    requireNonNull(customerId, "customerId");
+    requireNonNull(asset, "asset");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(depositAddressByKey.get(key(customerId, asset)));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<DepositAddress> findDepositAddressByAddress(String address) {
+    requireNonNull(address, "address");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(depositAddressByAddress.get(address));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<DepositAddress> listDepositAddresses(long offset, int limit) {
+    if (offset < 0 || limit < 1) {
+      throw new IllegalArgumentException("offset must not be negative and limit must be positive");
+    }
+    lock.readLock().lock();
+    try {
+      int from = (int) Math.min(offset, depositAddresses.size());
+      int to = (int) Math.min((long) from + limit, depositAddresses.size());
+      return List.copyOf(depositAddresses.subList(from, to));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void insertDeposit(Deposit deposit, List<Event> newEvents) {
+    requireNonNull(deposit, "deposit");
+    requireNonNull(newEvents, "events");
+    if (deposit.version() != 1) {
+      throw new IllegalArgumentException("a new deposit has version 1, but " + deposit.id() + " has "
+          + deposit.version());
+    }
+    lock.writeLock().lock();
+    try {
+      if (deposits.containsKey(deposit.id())) {
+        throw new DuplicateDepositException("deposit " + deposit.id() + " is already recorded");
+      }
+      deposits.put(deposit.id(), deposit);
+      append(newEvents);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public boolean updateDeposit(Deposit deposit, long expectedVersion, List<Event> newEvents) {
+    requireNonNull(deposit, "deposit");
+    requireNonNull(newEvents, "events");
+    if (deposit.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException("an update of version " + expectedVersion + " must write version "
+          + (expectedVersion + 1) + ", but writes " + deposit.version());
+    }
+    lock.writeLock().lock();
+    try {
+      Deposit stored = deposits.get(deposit.id());
+      if (stored == null || stored.version() != expectedVersion) {
+        return false;
+      }
+      deposits.put(deposit.id(), deposit);
+      append(newEvents);
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<Deposit> findDeposit(DepositId id) {
+    requireNonNull(id, "id");
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(deposits.get(id));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<Deposit> listDeposits(DepositQuery query) {
+    requireNonNull(query, "query");
+    lock.readLock().lock();
+    try {
+      Map<DepositId, Deposit> from = query.after().isPresent() ? deposits.tailMap(query.after().get(), false)
+          : deposits;
+      List<Deposit> page = new ArrayList<>();
+      for (Deposit deposit : from.values()) {
+        if (query.matches(deposit)) {
+          page.add(deposit);
+          if (page.size() == query.limit()) {
+            break;
+          }
+        }
+      }
+      return page;
+    } finally {
+      lock.readLock().unlock();
     }
   }
 

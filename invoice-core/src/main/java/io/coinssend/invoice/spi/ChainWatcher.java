@@ -52,6 +52,14 @@ public interface ChainWatcher extends AutoCloseable {
    */
   String paymentUri(Asset asset, String address, Money amount, Optional<String> label, Optional<String> message);
 
+  /**
+   * How this watcher derives static deposit addresses (another account or branch than invoices), or empty if it
+   * was not configured for deposits. Default: empty.
+   */
+  default Optional<DepositDerivation> depositDerivation() {
+    return Optional.empty();
+  }
+
   /** Starts watching {@code address}. Idempotent; allowed before {@link #start}. */
   void watch(WatchedAddress address);
 

@@ -1,5 +1,9 @@
 package io.coinssend.invoice.spi;
 
+import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositAddress;
+import io.coinssend.invoice.DepositId;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
@@ -99,6 +103,62 @@ public interface InvoiceStore {
    * @return false if another instance moved it first
    */
   boolean advanceConsumer(String consumer, long expected, long next);
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Static deposit addresses and their deposits
+
+  /**
+   * Inserts a customer's deposit address.
+   *
+   * @throws io.coinssend.invoice.DuplicateDepositException if the customer already has one for the asset or the
+   *     address is taken; nothing is written
+   */
+  void insertDepositAddress(DepositAddress address);
+
+  Optional<DepositAddress> findDepositAddress(String customerId, Asset asset);
+
+  /** The deposit address that is exactly {@code address}. */
+  Optional<DepositAddress> findDepositAddressByAddress(String address);
+
+  /**
+   * Up to {@code limit} deposit addresses in insertion order, after the first {@code offset}; the engine follows
+   * addresses created by other instances with it.
+   */
+  List<DepositAddress> listDepositAddresses(long offset, int limit);
+
+  /**
+   * Inserts a deposit (version 1) and appends its events to the log, atomically.
+   *
+   * @throws io.coinssend.invoice.DuplicateDepositException if the deposit is already recorded; nothing is written
+   */
+  void insertDeposit(Deposit deposit, List<Event> events);
+
+  /**
+   * Compare-and-set: replaces the deposit if its stored version is {@code expectedVersion} (the new one's version
+   * must be one higher) and appends the events, atomically.
+   *
+   * @return false if the stored version differs; nothing is written
+   */
+  boolean updateDeposit(Deposit deposit, long expectedVersion, List<Event> events);
+
+  Optional<Deposit> findDeposit(DepositId id);
+
+  /** A page of the deposits matching {@code query} ({@link DepositQuery#matches}), in id order. */
+  List<Deposit> listDeposits(DepositQuery query);
+
+  /** Every deposit matching {@code query}, reading page after page. */
+  default List<Deposit> listAllDeposits(DepositQuery query) {
+    List<Deposit> all = new ArrayList<>();
+    DepositQuery page = query;
+    while (true) {
+      List<Deposit> batch = listDeposits(page);
+      all.addAll(batch);
+      if (batch.size() < page.limit()) {
+        return all;
+      }
+      page = page.withAfter(batch.get(batch.size() - 1).id());
+    }
+  }
 
   /** Every invoice matching {@code query}, reading page after page. */
   default List<Invoice> listAll(InvoiceQuery query) {

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositAddress;
+import io.coinssend.invoice.DepositEvent;
+import io.coinssend.invoice.DepositId;
+import io.coinssend.invoice.DepositStatus;
+import io.coinssend.invoice.DuplicateDepositException;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.EventType;
@@ -24,6 +30,7 @@ import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
 import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
@@ -63,7 +70,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>It checks lookups, uniqueness, exact round trips of every field, compare-and-set (with a multi-threaded race in
  * which exactly one writer wins), the gap-free event log under concurrent writers, derivation-index allocation
- * without duplicates, chain tips, cursors, consumer positions and queries.
+ * without duplicates, chain tips, cursors, consumer positions and queries, and the same for static deposit
+ * addresses and their deposits.
  */
 public abstract class InvoiceStoreContract {
 
@@ -567,5 +575,172 @@ public abstract class InvoiceStoreContract {
     assertThat(store.list(InvoiceQuery.all().withWatchedAt(afterMonitoring)))
         .as("only the invoice still awaiting confirmations is watched after the window")
         .extracting(Invoice::id).containsExactly(pending.id());
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Deposit addresses and deposits
+
+  protected DepositAddress newDepositAddress(String customer, Asset asset) {
+    int n = counter.incrementAndGet();
+    return new DepositAddress(customer, asset, "bc1qdeposit" + n + "x" + System.nanoTime(), n,
+        "bitcoin:bc1qdeposit" + n, T0.plusSeconds(n));
+  }
+
+  protected static Deposit deposit(DepositAddress address, String txid, long units, DepositStatus status) {
+    PaymentRef ref = new PaymentRef(txid, 1);
+    Optional<BlockRef> block = status == DepositStatus.DETECTED ? Optional.empty()
+        : Optional.of(new BlockRef(900_000, "00000000blockof" + txid, T0.plusSeconds(600)));
+    Optional<Reversal> reversal = status == DepositStatus.REVERSED
+        ? Optional.of(new Reversal(ReversalCause.REORG, 2)) : Optional.empty();
+    if (status == DepositStatus.REVERSED) {
+      block = Optional.empty();
+    }
+    return new Deposit(DepositId.of(address.address(), ref), address.customerId(), address.asset(),
+        address.address(), ref, Money.ofUnits(address.asset(), units), T0.plusSeconds(30), block, reversal, 1,
+        units < 546, status, 3, 1);
+  }
+
+  private static Deposit nextVersion(Deposit d, DepositStatus status) {
+    return new Deposit(d.id(), d.customerId(), d.addressAsset(), d.address(), d.ref(), d.amount(), d.firstSeenAt(),
+        d.block(), status == DepositStatus.REVERSED ? Optional.of(new Reversal(ReversalCause.REORG, 1))
+        : Optional.empty(), d.confirmationsRequired(), d.dust(), status, d.sequence() + 1, d.version() + 1);
+  }
+
+  @Test
+  void findsDepositAddressesByCustomerAndAssetAndByAddress() {
+    DepositAddress alice = newDepositAddress("alice", Asset.BTC);
+    DepositAddress bob = newDepositAddress("bob", Asset.BTC);
+    DepositAddress aliceToken = newDepositAddress("alice", TOKEN);
+    store.insertDepositAddress(alice);
+    store.insertDepositAddress(bob);
+    store.insertDepositAddress(aliceToken);
+    assertThat(store.findDepositAddress("alice", Asset.BTC)).contains(alice);
+    assertThat(store.findDepositAddress("alice", TOKEN)).contains(aliceToken);
+    assertThat(store.findDepositAddress("carol", Asset.BTC)).isEmpty();
+    assertThat(store.findDepositAddressByAddress(bob.address())).contains(bob);
+    assertThat(store.findDepositAddressByAddress("bc1qunknown")).isEmpty();
+    assertThat(store.listDepositAddresses(0, 10)).containsExactly(alice, bob, aliceToken);
+    assertThat(store.listDepositAddresses(1, 1)).containsExactly(bob);
+    assertThat(store.listDepositAddresses(3, 10)).isEmpty();
+  }
+
+  @Test
+  void refusesASecondDepositAddressForACustomerAndAssetOrATakenAddress() {
+    DepositAddress first = newDepositAddress("alice", Asset.BTC);
+    store.insertDepositAddress(first);
+    assertThatThrownBy(() -> store.insertDepositAddress(newDepositAddress("alice", Asset.BTC)))
+        .isInstanceOf(DuplicateDepositException.class);
+    DepositAddress sameAddress = new DepositAddress("bob", Asset.BTC, first.address(), 99, "bitcoin:x", T0);
+    assertThatThrownBy(() -> store.insertDepositAddress(sameAddress)).isInstanceOf(DuplicateDepositException.class);
+    Invoice invoice = newInvoice(1000);
+    store.insert(invoice, created(invoice));
+    DepositAddress invoiceAddress = new DepositAddress("carol", Asset.BTC, invoice.address(), 98, "bitcoin:y", T0);
+    assertThatThrownBy(() -> store.insertDepositAddress(invoiceAddress))
+        .as("an invoice's address is taken").isInstanceOf(DuplicateDepositException.class);
+    Invoice onDepositAddress = withKeys(newInvoice(2000), null, null, first.address());
+    assertThatThrownBy(() -> store.insert(onDepositAddress, created(onDepositAddress)))
+        .as("a deposit address is taken").isInstanceOf(DuplicateInvoiceException.class);
+    assertThat(store.listDepositAddresses(0, 10)).containsExactly(first);
+  }
+
+  @Test
+  void keepsDepositsAndTheirEventsExactly() {
+    DepositAddress address = newDepositAddress("alice", Asset.BTC);
+    store.insertDepositAddress(address);
+    Deposit detected = deposit(address, "tx-d1", 150_000, DepositStatus.DETECTED);
+    DepositEvent event = DepositEvent.of(io.coinssend.invoice.EventType.DEPOSIT_DETECTED, T0.plusSeconds(31),
+        detected);
+    store.insertDeposit(detected, List.of(event));
+    assertThat(store.findDeposit(detected.id())).contains(detected);
+    Deposit foreign = new Deposit(DepositId.of(address.address(), new PaymentRef("tx-f", 0)), "alice", Asset.BTC,
+        address.address(), new PaymentRef("tx-f", 0), Money.ofUnits(TOKEN, new BigInteger("123456789012345")),
+        T0.plusMillis(7), Optional.empty(), Optional.empty(), 0, false, DepositStatus.CONFIRMED, 9, 1);
+    store.insertDeposit(foreign, List.of());
+    assertThat(store.findDeposit(foreign.id())).contains(foreign);
+    List<Event> events = store.readEvents(0, 10);
+    assertThat(events).containsExactly(event.withSequence(1));
+
+    assertThatThrownBy(() -> store.insertDeposit(detected, List.of(event)))
+        .isInstanceOf(DuplicateDepositException.class);
+    assertThat(store.lastEventSequence()).isEqualTo(1);
+  }
+
+  @Test
+  void updatesADepositByCompareAndSet() {
+    DepositAddress address = newDepositAddress("alice", Asset.BTC);
+    store.insertDepositAddress(address);
+    Deposit v1 = deposit(address, "tx-1", 150_000, DepositStatus.DETECTED);
+    store.insertDeposit(v1, List.of());
+    Deposit v2 = nextVersion(v1, DepositStatus.CONFIRMED);
+    DepositEvent confirmed = DepositEvent.of(io.coinssend.invoice.EventType.DEPOSIT_CONFIRMED, T0, v2);
+    assertThat(store.updateDeposit(v2, 1, List.of(confirmed))).isTrue();
+    assertThat(store.findDeposit(v1.id())).contains(v2);
+    Deposit stale = nextVersion(v1, DepositStatus.REVERSED);
+    assertThat(store.updateDeposit(stale, 1, List.of(
+        DepositEvent.of(io.coinssend.invoice.EventType.DEPOSIT_REVERSED, T0, stale)))).isFalse();
+    assertThat(store.findDeposit(v1.id())).contains(v2);
+    assertThat(store.readEvents(0, 10)).extracting(Event::type)
+        .containsExactly(io.coinssend.invoice.EventType.DEPOSIT_CONFIRMED);
+  }
+
+  @Test
+  void exactlyOneOfConcurrentDepositUpdatesWins() throws Exception {
+    DepositAddress address = newDepositAddress("alice", Asset.BTC);
+    store.insertDepositAddress(address);
+    Deposit v1 = deposit(address, "tx-race", 150_000, DepositStatus.DETECTED);
+    store.insertDeposit(v1, List.of());
+    int n = threads();
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        DepositStatus status = t % 2 == 0 ? DepositStatus.CONFIRMED : DepositStatus.REVERSED;
+        results.add(pool.submit(() -> {
+          go.await();
+          Deposit next = nextVersion(v1, status);
+          return store.updateDeposit(next, 1, List.of());
+        }));
+      }
+      go.countDown();
+      int winners = 0;
+      for (Future<Boolean> result : results) {
+        winners += result.get(60, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(winners).isEqualTo(1);
+      assertThat(store.findDeposit(v1.id()).orElseThrow().version()).isEqualTo(2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void listsDepositsByCustomerAddressStatusAndChain() {
+    DepositAddress alice = newDepositAddress("alice", Asset.BTC);
+    DepositAddress bob = newDepositAddress("bob", Asset.BTC);
+    store.insertDepositAddress(alice);
+    store.insertDepositAddress(bob);
+    Deposit a1 = deposit(alice, "a1", 10_000, DepositStatus.CONFIRMED);
+    Deposit a2 = deposit(alice, "a2", 20_000, DepositStatus.DETECTED);
+    Deposit a3 = deposit(alice, "a3", 30_000, DepositStatus.REVERSED);
+    Deposit b1 = deposit(bob, "b1", 40_000, DepositStatus.CONFIRMED);
+    for (Deposit d : List.of(a1, a2, a3, b1)) {
+      store.insertDeposit(d, List.of());
+    }
+    assertThat(store.listDeposits(DepositQuery.all().withCustomer("alice")))
+        .containsExactlyInAnyOrder(a1, a2, a3);
+    assertThat(store.listDeposits(DepositQuery.all().withAddress(bob.address()))).containsExactly(b1);
+    assertThat(store.listDeposits(DepositQuery.all().withStatus(DepositStatus.CONFIRMED)))
+        .containsExactlyInAnyOrder(a1, b1);
+    assertThat(store.listDeposits(DepositQuery.all().withCustomer("alice").withStatus(DepositStatus.DETECTED)))
+        .containsExactly(a2);
+    assertThat(store.listDeposits(DepositQuery.all().withChain("bitcoin:mainnet"))).hasSize(4);
+    assertThat(store.listDeposits(DepositQuery.all().withChain("ethereum:mainnet"))).isEmpty();
+    List<DepositId> ordered = List.of(a1, a2, a3, b1).stream().map(Deposit::id).sorted().toList();
+    List<Deposit> page = store.listDeposits(DepositQuery.all().withLimit(3));
+    assertThat(page).extracting(Deposit::id).containsExactlyElementsOf(ordered.subList(0, 3));
+    assertThat(store.listDeposits(DepositQuery.all().withAfter(page.get(2).id())))
+        .extracting(Deposit::id).containsExactly(ordered.get(3));
+    assertThat(store.listAllDeposits(DepositQuery.all().withLimit(1))).hasSize(4);
   }
 }

@@ -10,6 +10,7 @@ import io.coinssend.invoice.PaymentRef;
 import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.spi.ChainScanner;
 import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.DepositDerivation;
 import io.coinssend.invoice.spi.WatchedAddress;
 import io.coinssend.invoice.spi.WatcherCapability;
 import io.coinssend.invoice.spi.WatcherContext;
@@ -266,6 +267,26 @@ public final class SimulatedChain implements ChainDriver {
     }
   }
 
+  private static String uri(
+      Asset asset, String address, Optional<Money> amount, Optional<String> label, Optional<String> message) {
+    StringBuilder uri = new StringBuilder(asset.chain()).append(':').append(address);
+    List<String> params = new ArrayList<>();
+    amount.ifPresent(a -> params.add("amount=" + a.toPlainString()));
+    if (asset.isToken()) {
+      params.add("asset=" + encode(asset.code()));
+    }
+    label.ifPresent(l -> params.add("label=" + encode(l)));
+    message.ifPresent(m -> params.add("message=" + encode(m)));
+    if (!params.isEmpty()) {
+      uri.append('?').append(String.join("&", params));
+    }
+    return uri.toString();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   private void changed() {
     for (SimWatcher watcher : watchers) {
       watcher.scanNow();
@@ -339,18 +360,33 @@ public final class SimulatedChain implements ChainDriver {
     @Override
     public String paymentUri(
         Asset asset, String address, Money amount, Optional<String> label, Optional<String> message) {
-      StringBuilder uri = new StringBuilder(asset.chain()).append(':').append(address)
-          .append("?amount=").append(amount.toPlainString());
-      if (asset.isToken()) {
-        uri.append("&asset=").append(encode(asset.code()));
-      }
-      label.ifPresent(l -> uri.append("&label=").append(encode(l)));
-      message.ifPresent(m -> uri.append("&message=").append(encode(m)));
-      return uri.toString();
+      return uri(asset, address, Optional.of(amount), label, message);
     }
 
-    private String encode(String text) {
-      return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    @Override
+    public Optional<DepositDerivation> depositDerivation() {
+      return Optional.of(new DepositDerivation() {
+        @Override
+        public String derivationKey() {
+          return "sim-deposit:" + chain;
+        }
+
+        @Override
+        public String deriveAddress(Asset asset, long index) {
+          if (!assets.contains(asset)) {
+            throw new IllegalArgumentException(asset.key() + " is not served by the simulated chain " + chain);
+          }
+          if (index < 0) {
+            throw new IllegalArgumentException("index must not be negative, but was " + index);
+          }
+          return "sim1d" + hash(chain + "/deposit/" + index).substring(0, 38);
+        }
+
+        @Override
+        public String paymentUri(Asset asset, String address, Optional<String> label) {
+          return uri(asset, address, Optional.empty(), label, Optional.empty());
+        }
+      });
     }
 
     @Override

@@ -66,6 +66,8 @@ public final class InvoiceEngine implements AutoCloseable {
   static final int MAX_ATTEMPTS = 50;
 
   private static final int EVENT_BATCH = 256;
+  /** Chain fact numbers reserved in the store at a time, so most reports need no extra write. */
+  private static final int SEQUENCE_BLOCK = 4096;
 
   private enum State {
     CREATED,
@@ -88,6 +90,8 @@ public final class InvoiceEngine implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Map<String, ChainTip> tips = new ConcurrentHashMap<>();
+  /** The last fact number handed out per chain; numbers up to the stored ChainTip.sequence are reserved. */
+  private final Map<String, Long> usedSequence = new ConcurrentHashMap<>();
   private final Map<String, Object> chainLocks = new HashMap<>();
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
@@ -176,7 +180,10 @@ public final class InvoiceEngine implements AutoCloseable {
     }
     Instant now = now();
     for (String chain : watchersByChain.keySet()) {
-      tips.put(chain, store.findChainTip(chain).orElse(ChainTip.initial(chain)));
+      ChainTip tip = store.findChainTip(chain).orElse(ChainTip.initial(chain));
+      tips.put(chain, tip);
+      // Numbers reserved by an earlier run but not used are skipped: never hand out a number twice.
+      usedSequence.put(chain, tip.sequence());
     }
     followPosition.set(store.lastEventSequence());
     int count = 0;
@@ -578,12 +585,15 @@ public final class InvoiceEngine implements AutoCloseable {
       throw new IllegalStateException("the engine is closed");
     }
     synchronized (chainLocks.get(chain)) {
-      ChainTip current = tips.get(chain);
-      long base = current.sequence();
-      ChainTip reserved = current.withSequence(base + facts.size());
-      // Reserve the numbers before using them, so a crash never hands out a number twice.
-      store.saveChainTip(reserved);
-      tips.put(chain, reserved);
+      ChainTip reserved = tips.get(chain);
+      long base = usedSequence.get(chain);
+      if (base + facts.size() > reserved.sequence()) {
+        // Reserve numbers in the store before using them, so a crash never hands out a number twice.
+        reserved = reserved.withSequence(base + facts.size() + SEQUENCE_BLOCK);
+        store.saveChainTip(reserved);
+        tips.put(chain, reserved);
+      }
+      usedSequence.put(chain, base + facts.size());
       Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
       Optional<BlockRef> newTip = Optional.empty();
       long sequence = base;
@@ -618,8 +628,9 @@ public final class InvoiceEngine implements AutoCloseable {
       Instant now = now();
       List<InvoiceUpdate> updates = new ArrayList<>();
       Map<InvoiceId, String> addressOf = new HashMap<>();
+      Map<String, Invoice> invoices = store.findByAddresses(pending.keySet());
       for (Map.Entry<String, List<Ledger.Sequenced>> entry : pending.entrySet()) {
-        Optional<Invoice> found = store.findByAddress(entry.getKey());
+        Optional<Invoice> found = Optional.ofNullable(invoices.get(entry.getKey()));
         if (found.isEmpty()) {
           if (attempt == 1) {
             applyToDepositAddress(chain, entry.getKey(), entry.getValue(), tip, now);

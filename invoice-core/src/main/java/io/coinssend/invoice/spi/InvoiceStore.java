@@ -8,8 +8,11 @@ import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -45,6 +48,18 @@ public interface InvoiceStore {
 
   /** The invoice whose payment address is exactly {@code address}. */
   Optional<Invoice> findByAddress(String address);
+
+  /**
+   * The invoices of those of {@code addresses} that are invoice addresses, keyed by address (one block's
+   * payments are looked up at once). A store may override it with a single query.
+   */
+  default Map<String, Invoice> findByAddresses(Collection<String> addresses) {
+    Map<String, Invoice> found = new LinkedHashMap<>();
+    for (String address : addresses) {
+      findByAddress(address).ifPresent(invoice -> found.put(address, invoice));
+    }
+    return found;
+  }
 
   /**
    * Compare-and-set: replaces the invoice if its stored version is still {@code update.expectedVersion()}, and

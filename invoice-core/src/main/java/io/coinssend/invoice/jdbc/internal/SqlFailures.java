@@ -78,13 +78,11 @@ public final class SqlFailures {
   /** A short description for messages: the SQLStates and vendor codes of the chain and the first message. */
   public static String describe(SQLException failure) {
     requireNonNull(failure, "failure");
-    StringBuilder text = new StringBuilder();
+    Set<String> codes = new java.util.LinkedHashSet<>();
     for (SQLException e : chain(failure)) {
-      if (text.length() > 0) {
-        text.append("; ");
-      }
-      text.append("SQLState ").append(e.getSQLState()).append(", error ").append(e.getErrorCode());
+      codes.add("SQLState " + e.getSQLState() + ", error " + e.getErrorCode());
     }
+    StringBuilder text = new StringBuilder(String.join("; ", codes));
     String message = failure.getMessage();
     if (message != null) {
       String line = message.strip().lines().findFirst().orElse("");

@@ -84,5 +84,7 @@ class SqlFailuresTest {
   void describesStatesCodesAndTheFirstLineOfTheMessage() {
     SQLException failure = new SQLException("deadlock detected\n  Detail: Process 1 waits for ShareLock", "40P01");
     assertThat(SqlFailures.describe(failure)).isEqualTo("SQLState 40P01, error 0: deadlock detected");
+    SQLException wrapped = new SQLException("Deadlock", "40001", 40001, new SQLException("Deadlock", "40001", 40001));
+    assertThat(SqlFailures.describe(wrapped)).isEqualTo("SQLState 40001, error 40001: Deadlock");
   }
 }

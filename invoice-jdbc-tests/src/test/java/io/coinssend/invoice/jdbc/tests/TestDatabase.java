@@ -46,6 +46,11 @@ abstract class TestDatabase implements AutoCloseable {
   /** The column definition of an auto-numbered primary key, for the control test of a naive log. */
   abstract String identityColumn();
 
+  /** A JDBC URL of this database for child JVMs, their connections named {@code applicationName}. */
+  String url(String applicationName) {
+    throw new UnsupportedOperationException("child JVMs are only run against PostgreSQL");
+  }
+
   /** A connection outside the pools (for the test's own statements). */
   Connection connect() throws SQLException {
     return unpooled().getConnection();
@@ -170,9 +175,9 @@ abstract class TestDatabase implements AutoCloseable {
       return schema;
     }
 
-    /** The JDBC URL of this schema, for child JVMs. */
-    String url() {
-      return POSTGRES_URL + "?user=postgres&currentSchema=" + schema + "&ApplicationName=" + schema;
+    @Override
+    String url(String applicationName) {
+      return POSTGRES_URL + "?user=postgres&currentSchema=" + schema + "&ApplicationName=" + applicationName;
     }
 
     @Override

@@ -13,9 +13,6 @@ import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
 import io.coinssend.invoice.spi.ChainFact;
 import io.coinssend.invoice.spi.PaymentSeen;
 import io.coinssend.invoice.testkit.ManualClock;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,16 +91,9 @@ class KillDashNineIT {
   }
 
   /** Sessions of the feeder inside a transaction that has written (holds an xid), other than a chain tip write. */
-  private static int writingBackends(TestDatabase db, String applicationName) throws SQLException {
-    try (Connection connection = db.connect(); PreparedStatement statement = connection.prepareStatement(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND backend_xid IS NOT NULL"
-            + " AND query NOT LIKE '%chain_tip%'")) {
-      statement.setString(1, applicationName);
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
-      }
-    }
+  private static long writingBackends(TestDatabase db, String applicationName) throws SQLException {
+    return db.queryNumber("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?"
+        + " AND backend_xid IS NOT NULL AND query NOT LIKE '%chain_tip%'", applicationName);
   }
 
   /** Every acknowledged round is in every invoice; any other round is in all invoices or none. */

@@ -16,7 +16,6 @@ import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -123,11 +122,8 @@ class RealFailuresIT {
       Setup setup = setup(db);
       holdCounter(other);
       Future<Boolean> update = pool.submit(() -> setup.store().update(setup.update()));
-      int pid = await().atMost(Duration.ofSeconds(30)).until(() -> waitingPid(admin, db.name()), p -> p > 0);
-      try (PreparedStatement statement = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
-        statement.setInt(1, pid);
-        statement.execute();
-      }
+      long pid = await().atMost(Duration.ofSeconds(30)).until(() -> waitingPid(admin, db.name()), p -> p > 0);
+      TestDatabase.queryNumber(admin, "SELECT CASE WHEN pg_terminate_backend(?) THEN 1 ELSE 0 END", (int) pid);
       // The replay waits for the counter row again, on another backend.
       await().atMost(Duration.ofSeconds(30)).until(() -> waitingPid(admin, db.name()), p -> p > 0 && p != pid);
       other.rollback();
@@ -139,14 +135,9 @@ class RealFailuresIT {
     }
   }
 
-  private static int waitingPid(Connection admin, String applicationName) throws SQLException {
-    try (PreparedStatement statement = admin.prepareStatement("SELECT pid FROM pg_stat_activity"
-        + " WHERE application_name = ? AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")) {
-      statement.setString(1, applicationName);
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getInt(1) : 0;
-      }
-    }
+  private static long waitingPid(Connection admin, String applicationName) throws SQLException {
+    return TestDatabase.queryNumber(admin, "SELECT pid FROM pg_stat_activity"
+        + " WHERE application_name = ? AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()", applicationName);
   }
 
   @Test
@@ -171,13 +162,8 @@ class RealFailuresIT {
   }
 
   private static long waitingThread(Connection admin, String database) throws SQLException {
-    try (PreparedStatement statement = admin.prepareStatement(
-        "SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p"
-            + " ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?")) {
-      statement.setString(1, database);
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getLong(1) : 0;
-      }
-    }
+    return TestDatabase.queryNumber(admin, "SELECT t.trx_mysql_thread_id FROM information_schema.INNODB_TRX t"
+        + " JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id"
+        + " WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?", database);
   }
 }

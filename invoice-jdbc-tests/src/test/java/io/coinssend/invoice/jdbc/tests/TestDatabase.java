@@ -85,6 +85,25 @@ abstract class TestDatabase implements AutoCloseable {
 
   abstract void drop() throws SQLException;
 
+  /** The first column of the first row of {@code sql} as a number, 0 when there is no row. */
+  static long queryNumber(Connection connection, String sql, Object... parameters) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** {@link #queryNumber} on a new connection to this database. */
+  long queryNumber(String sql, Object... parameters) throws SQLException {
+    try (Connection connection = connect()) {
+      return queryNumber(connection, sql, parameters);
+    }
+  }
+
   static String randomName() {
     byte[] bytes = new byte[6];
     ThreadLocalRandom.current().nextBytes(bytes);
@@ -132,12 +151,7 @@ abstract class TestDatabase implements AutoCloseable {
 
     @Override
     int lockWaiters() throws SQLException {
-      try (Connection connection = connect(); Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery(
-              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")) {
-        rows.next();
-        return rows.getInt(1);
-      }
+      return (int) queryNumber("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL");
     }
 
     @Override
@@ -192,14 +206,8 @@ abstract class TestDatabase implements AutoCloseable {
 
     @Override
     int lockWaiters() throws SQLException {
-      try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(
-          "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")) {
-        statement.setString(1, schema);
-        try (ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          return rows.getInt(1);
-        }
-      }
+      return (int) queryNumber(
+          "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'", schema);
     }
 
     @Override
@@ -252,15 +260,9 @@ abstract class TestDatabase implements AutoCloseable {
 
     @Override
     int lockWaiters() throws SQLException {
-      try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(
-          "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p"
-              + " ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?")) {
-        statement.setString(1, database);
-        try (ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          return rows.getInt(1);
-        }
-      }
+      return (int) queryNumber("SELECT COUNT(*) FROM information_schema.INNODB_TRX t"
+          + " JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id"
+          + " WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?", database);
     }
 
     @Override

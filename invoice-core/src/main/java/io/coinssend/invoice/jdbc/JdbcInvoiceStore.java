@@ -1,0 +1,960 @@
+package io.coinssend.invoice.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.DuplicateInvoiceException;
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceId;
+import io.coinssend.invoice.InvoiceStatus;
+import io.coinssend.invoice.InvoiceStoreException;
+import io.coinssend.invoice.jdbc.internal.SqlFailures;
+import io.coinssend.invoice.jdbc.internal.Statements;
+import io.coinssend.invoice.jdbc.internal.Transactor;
+import io.coinssend.invoice.json.InvoiceJson;
+import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.InvoiceQuery;
+import io.coinssend.invoice.spi.InvoiceStore;
+import io.coinssend.invoice.spi.InvoiceUpdate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link InvoiceStore} on the host's relational database (PostgreSQL, MySQL/MariaDB or H2) through its
+ * {@link DataSource}: durable, and shared safely by any number of engine instances in any number of JVMs. The store
+ * borrows a connection for each operation and returns it at once; it brings no pool, driver or ORM of its own.
+ *
+ * <p>Each invoice is a row holding its exact JSON ({@link InvoiceJson}) beside indexed columns for lookups and
+ * queries; each event is a row holding its JSON at its log position. Writes are compare-and-set on the invoice
+ * version, and the events of a write are inserted in the same transaction. Event log positions are handed out from a
+ * counter row updated as the <em>last</em> step of each writing transaction: the row lock is held until the commit,
+ * so positions are given out in commit order and without gaps, and a reader that remembers the highest position it
+ * read can never skip an event committed later (see {@code docs/jdbc-store.md}).
+ *
+ * <p>Thread-safe. No argument or result is null. Deadlocks, serialisation failures, lock timeouts and lost
+ * connections are retried with a short randomised backoff, replaying the whole transaction on a fresh connection;
+ * other failures, and transient ones once {@link Builder#maxAttempts} are used, are thrown as
+ * {@link InvoiceStoreException} naming the operation and the invoice, with every change of the failed transaction
+ * rolled back.
+ *
+ * <pre>{@code
+ * InvoiceStore store = JdbcInvoiceStore.builder(dataSource)   // the application's pool
+ *     .createTablesIfMissing(true)                            // or run postgresql.sql / mysql.sql / h2.sql yourself
+ *     .build();
+ * }</pre>
+ */
+public final class JdbcInvoiceStore implements InvoiceStore {
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcInvoiceStore.class);
+
+  /** The default prefix of the store's table names: {@code coinssend_invoice}, {@code coinssend_event}… */
+  public static final String DEFAULT_TABLE_PREFIX = JdbcDialect.FILE_PREFIX;
+  /** How many times an operation is attempted by default before a transient failure is thrown: 5. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 5;
+  /** The backoff before the first retry by default (randomised between half and all of it, doubling): 20 ms. */
+  public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(20);
+  /** The longest backoff between two attempts: 1 second. */
+  public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(1);
+  /** How many updates {@link #updateAll} writes per transaction by default: 500. */
+  public static final int DEFAULT_BATCH_SIZE = 500;
+  /** The largest batch size. */
+  public static final int MAX_BATCH_SIZE = 1_000;
+  /** The longest chain key or consumer name the store keeps. */
+  public static final int MAX_NAME_LENGTH = 200;
+  /** The longest derivation key the store keeps. */
+  public static final int MAX_DERIVATION_KEY_LENGTH = 500;
+
+  private static final Pattern TABLE_PREFIX = Pattern.compile("|[a-z][a-z0-9_]{0,29}");
+
+  private final JdbcDialect dialect;
+  private final String tablePrefix;
+  private final int batchSize;
+  private final Statements sql;
+  private final Transactor transactor;
+
+  private JdbcInvoiceStore(Builder builder, JdbcDialect dialect) {
+    this.dialect = dialect;
+    this.tablePrefix = builder.tablePrefix;
+    this.batchSize = builder.batchSize;
+    this.sql = new Statements(dialect, tablePrefix);
+    this.transactor = new Transactor(builder.dataSource, dialect, builder.maxAttempts, builder.retryDelay,
+        MAX_RETRY_DELAY);
+  }
+
+  /** A builder over {@code dataSource}, the host's (usually pooled) data source. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** The dialect this store speaks. */
+  public JdbcDialect dialect() {
+    return dialect;
+  }
+
+  /** The prefix of this store's table names. */
+  public String tablePrefix() {
+    return tablePrefix;
+  }
+
+  static String checkTablePrefix(String prefix) {
+    requireNonNull(prefix, "tablePrefix");
+    if (!TABLE_PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("table prefix must be empty or 1-30 lower-case letters, digits or '_'"
+          + " starting with a letter, but was '" + prefix + "'");
+    }
+    return prefix;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Invoices
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the invoice's version is not 1
+   */
+  @Override
+  public void insert(Invoice invoice, List<Event> events) {
+    requireNonNull(invoice, "invoice");
+    List<Event> newEvents = checkEvents(events);
+    if (invoice.version() != 1) {
+      throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+          + invoice.version());
+    }
+    String document = InvoiceJson.write(invoice);
+    transactor.write(() -> "insert invoice " + invoice.id(), invoice.id(), (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
+        int i = 0;
+        statement.setString(++i, invoice.id().value());
+        statement.setString(++i, invoice.orderId());
+        statement.setString(++i, invoice.address());
+        statement.setString(++i, invoice.asset().chainKey());
+        statement.setString(++i, invoice.asset().code());
+        sql.bindAmount(statement, ++i, invoice.amountDue().units());
+        bindState(statement, i, invoice);
+        i += 5;
+        sql.bindTime(statement, ++i, invoice.createdAt());
+        statement.setString(++i, document);
+        statement.executeUpdate();
+      } catch (SQLException e) {
+        if (!SqlFailures.isDuplicateKey(e)) {
+          throw e;
+        }
+        connection.rollback();
+        if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
+            .filter(invoice::equals).isPresent()) {
+          return null; // the earlier attempt's commit went through before its connection broke
+        }
+        throw new DuplicateInvoiceException(duplicateField(connection, invoice, e), invoice.id());
+      }
+      appendEvents(connection, newEvents);
+      return null;
+    });
+  }
+
+  /** Binds status, version, awaiting confirmations, watch until and next review at, from {@code index + 1}. */
+  private void bindState(PreparedStatement statement, int index, Invoice invoice) throws SQLException {
+    statement.setString(index + 1, invoice.status().name());
+    statement.setLong(index + 2, invoice.version());
+    statement.setBoolean(index + 3, invoice.awaitingConfirmations());
+    sql.bindTime(statement, index + 4, invoice.watchUntil());
+    sql.bindTime(statement, index + 5, invoice.nextReviewAt().orElse(null));
+  }
+
+  private DuplicateInvoiceException.Field duplicateField(Connection connection, Invoice invoice, SQLException cause)
+      throws SQLException {
+    if (exists(connection, sql.selectIdById, invoice.id().value())) {
+      return DuplicateInvoiceException.Field.ID;
+    }
+    if (exists(connection, sql.selectIdByOrderId, invoice.orderId())) {
+      return DuplicateInvoiceException.Field.ORDER_ID;
+    }
+    if (exists(connection, sql.selectIdByAddress, invoice.address())) {
+      return DuplicateInvoiceException.Field.ADDRESS;
+    }
+    // A unique key refused the row, yet no invoice holds its id, order id or address: another key (a DDL change?).
+    throw cause;
+  }
+
+  private static boolean exists(Connection connection, String query, String key) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      statement.setString(1, key);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  @Override
+  public Optional<Invoice> findById(InvoiceId id) {
+    requireNonNull(id, "id");
+    return transactor.read(() -> "read invoice " + id, id,
+        (connection, uncertain) -> readInvoice(connection, sql.selectDocumentById, id.value()));
+  }
+
+  @Override
+  public Optional<Invoice> findByOrderId(String orderId) {
+    requireNonNull(orderId, "orderId");
+    return transactor.read(() -> "read the invoice of order " + orderId, null,
+        (connection, uncertain) -> readInvoice(connection, sql.selectDocumentByOrderId, orderId));
+  }
+
+  @Override
+  public Optional<Invoice> findByAddress(String address) {
+    requireNonNull(address, "address");
+    return transactor.read(() -> "read the invoice of address " + address, null,
+        (connection, uncertain) -> readInvoice(connection, sql.selectDocumentByAddress, address));
+  }
+
+  private Optional<Invoice> readInvoice(Connection connection, String query, String key) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      statement.setString(1, key);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(parseInvoice(rows.getString(1), key)) : Optional.empty();
+      }
+    }
+  }
+
+  private static Invoice parseInvoice(String document, String key) {
+    try {
+      return InvoiceJson.readInvoice(document);
+    } catch (IllegalArgumentException e) {
+      throw new InvoiceStoreException("the stored invoice " + key + " is not readable: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the update changes the invoice's order id or address
+   */
+  @Override
+  public boolean update(InvoiceUpdate update) {
+    requireNonNull(update, "update");
+    InvoiceId id = update.invoice().id();
+    checkEvents(update.events());
+    Set<InvoiceId> conflicts = transactor.write(() -> "update invoice " + id + " to version "
+        + update.invoice().version(), id, (connection, uncertain) -> apply(connection, List.of(update), uncertain));
+    return conflicts.isEmpty();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Writes up to {@link Builder#batchSize} updates per transaction, with batched statements: one locking read of
+   * the invoices, one batch of compare-and-set updates, one batch of event inserts. A transaction that fails is
+   * rolled back whole; the ones before it stay committed.
+   *
+   * @throws IllegalArgumentException if two updates are of one invoice, or an update changes an order id or address
+   */
+  @Override
+  public Set<InvoiceId> updateAll(List<InvoiceUpdate> updates) {
+    requireNonNull(updates, "updates");
+    Set<InvoiceId> ids = new HashSet<>();
+    for (InvoiceUpdate update : updates) {
+      requireNonNull(update, "update");
+      checkEvents(update.events());
+      if (!ids.add(update.invoice().id())) {
+        throw new IllegalArgumentException("updateAll takes one update per invoice, but " + update.invoice().id()
+            + " has several");
+      }
+    }
+    Set<InvoiceId> conflicts = new LinkedHashSet<>();
+    for (int from = 0; from < updates.size(); from += batchSize) {
+      List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
+      InvoiceId first = chunk.get(0).invoice().id();
+      conflicts.addAll(transactor.write(() -> "update " + describe(chunk), first,
+          (connection, uncertain) -> apply(connection, chunk, uncertain)));
+    }
+    return conflicts;
+  }
+
+  private static String describe(List<InvoiceUpdate> chunk) {
+    String ids = chunk.stream().limit(5).map(u -> u.invoice().id().value()).collect(Collectors.joining(", "));
+    return chunk.size() == 1 ? "invoice " + ids
+        : chunk.size() + " invoices (" + ids + (chunk.size() > 5 ? ", …" : "") + ")";
+  }
+
+  /** The compare-and-set writes of one transaction; returns the ids whose version had changed. */
+  private Set<InvoiceId> apply(Connection connection, List<InvoiceUpdate> updates, boolean uncertain)
+      throws SQLException {
+    Map<String, LockedRow> locked = lock(connection, updates);
+    List<InvoiceUpdate> winners = new ArrayList<>(updates.size());
+    Set<InvoiceId> conflicts = new LinkedHashSet<>();
+    for (InvoiceUpdate update : updates) {
+      Invoice invoice = update.invoice();
+      LockedRow row = locked.get(invoice.id().value());
+      if (row == null) {
+        conflicts.add(invoice.id());
+      } else if (row.version() != update.expectedVersion()) {
+        boolean alreadyWritten = uncertain && row.version() == invoice.version()
+            && readInvoice(connection, sql.selectDocumentById, invoice.id().value()).filter(invoice::equals)
+                .isPresent();
+        if (!alreadyWritten) {
+          conflicts.add(invoice.id());
+        }
+      } else if (!row.orderId().equals(invoice.orderId()) || !row.address().equals(invoice.address())) {
+        throw new IllegalArgumentException("an update may not change the order id or address of " + invoice.id());
+      } else {
+        winners.add(update);
+      }
+    }
+    if (winners.isEmpty()) {
+      return conflicts;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoice)) {
+      for (InvoiceUpdate update : winners) {
+        Invoice invoice = update.invoice();
+        bindState(statement, 0, invoice);
+        statement.setString(6, InvoiceJson.write(invoice));
+        statement.setString(7, invoice.id().value());
+        statement.setLong(8, update.expectedVersion());
+        statement.addBatch();
+      }
+      int[] counts = statement.executeBatch();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] == 0) {
+          // The rows are locked by this transaction, so this cannot happen unless the table is changed behind the
+          // store's back; refuse rather than write events for a change that did not happen.
+          throw new SQLException("invoice " + winners.get(i).invoice().id() + " changed while locked", "55000");
+        }
+      }
+    }
+    List<Event> events = new ArrayList<>();
+    winners.forEach(update -> events.addAll(update.events()));
+    appendEvents(connection, events);
+    return conflicts;
+  }
+
+  private record LockedRow(long version, String orderId, String address) {}
+
+  /** Locks the rows of the updated invoices in id order (so concurrent batches cannot deadlock on them). */
+  private Map<String, LockedRow> lock(Connection connection, List<InvoiceUpdate> updates) throws SQLException {
+    List<String> ids = updates.stream().map(u -> u.invoice().id().value()).sorted().toList();
+    Map<String, LockedRow> rows = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql.lockInvoices(ids.size()))) {
+      for (int i = 0; i < ids.size(); i++) {
+        statement.setString(i + 1, ids.get(i));
+      }
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          rows.put(result.getString(1), new LockedRow(result.getLong(2), sql.readKey(result, 3),
+              sql.readKey(result, 4)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Override
+  public List<Invoice> list(InvoiceQuery query) {
+    requireNonNull(query, "query");
+    return transactor.read(() -> "list invoices", null, (connection, uncertain) -> page(connection, query));
+  }
+
+  /**
+   * One page. The SQL conditions are a superset of the query (stored times are floored to the millisecond), and
+   * {@link InvoiceQuery#matches} decides exactly; rows it rejects are replaced by reading on, so a page is short only
+   * at the end.
+   */
+  private List<Invoice> page(Connection connection, InvoiceQuery query) throws SQLException {
+    List<Invoice> page = new ArrayList<>();
+    Optional<InvoiceId> after = query.after();
+    while (true) {
+      List<String> conditions = new ArrayList<>();
+      List<Binder> binders = new ArrayList<>();
+      if (!query.statuses().isEmpty()) {
+        conditions.add("status IN (" + Statements.marks(query.statuses().size()) + ")");
+        for (InvoiceStatus status : query.statuses()) {
+          binders.add((s, i) -> s.setString(i, status.name()));
+        }
+      }
+      query.chain().ifPresent(chain -> {
+        conditions.add("chain = ?");
+        binders.add((s, i) -> s.setString(i, chain));
+      });
+      if (query.awaitingConfirmations()) {
+        conditions.add("awaiting_confirmations = ?");
+        binders.add((s, i) -> s.setBoolean(i, true));
+      }
+      query.watchedAt().ifPresent(time -> {
+        // watched at t: awaiting confirmations, or t < watchUntil, which implies floor(t) <= floor(watchUntil)
+        conditions.add("(awaiting_confirmations = ? OR watch_until >= ?)");
+        binders.add((s, i) -> s.setBoolean(i, true));
+        binders.add((s, i) -> sql.bindTime(s, i, time));
+      });
+      query.reviewDueBy().ifPresent(time -> {
+        // nextReviewAt <= t implies floor(nextReviewAt) <= floor(t)
+        conditions.add("next_review_at <= ?");
+        binders.add((s, i) -> sql.bindTime(s, i, time));
+      });
+      after.ifPresent(id -> {
+        conditions.add("id > ?");
+        binders.add((s, i) -> s.setString(i, id.value()));
+      });
+      int fetch = query.limit() - page.size();
+      int fetched = 0;
+      String lastId = null;
+      try (PreparedStatement statement = connection.prepareStatement(
+          sql.selectInvoicesWhere(String.join(" AND ", conditions)))) {
+        int index = 0;
+        for (Binder binder : binders) {
+          binder.bind(statement, ++index);
+        }
+        statement.setInt(++index, fetch);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            fetched++;
+            lastId = rows.getString(1);
+            Invoice invoice = parseInvoice(rows.getString(2), lastId);
+            if (query.matches(invoice)) {
+              page.add(invoice);
+            }
+          }
+        }
+      }
+      if (fetched < fetch || page.size() == query.limit()) {
+        return page;
+      }
+      after = Optional.of(InvoiceId.of(lastId));
+    }
+  }
+
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement statement, int index) throws SQLException;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The event log
+
+  private static List<Event> checkEvents(List<Event> events) {
+    requireNonNull(events, "events");
+    for (Event event : events) {
+      requireNonNull(event, "event");
+    }
+    return List.copyOf(events);
+  }
+
+  /**
+   * Inserts the events at the next positions. Must be the last statement before the commit: the counter row stays
+   * locked until then, so no other transaction can take the next positions and commit before this one.
+   */
+  private void appendEvents(Connection connection, List<Event> events) throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    long last = reservePositions(connection, events.size());
+    long position = last - events.size();
+    try (PreparedStatement statement = connection.prepareStatement(sql.insertEvent)) {
+      for (Event event : events) {
+        Event positioned = event.withSequence(++position);
+        statement.setLong(1, position);
+        statement.setString(2, event.id());
+        statement.setString(3, event.type().code());
+        statement.setString(4, event.subjectId());
+        statement.setLong(5, event.subjectVersion());
+        sql.bindTime(statement, 6, event.createdAt());
+        statement.setString(7, InvoiceJson.write(positioned));
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
+  }
+
+  /** Adds {@code count} to the event counter, locking its row until the commit, and returns the new value. */
+  private long reservePositions(Connection connection, int count) throws SQLException {
+    if (sql.counterReturns()) {
+      try (PreparedStatement statement = connection.prepareStatement(sql.addToCounterReturning)) {
+        statement.setLong(1, count);
+        statement.setString(2, Statements.EVENT_COUNTER);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (rows.next()) {
+            return rows.getLong(1);
+          }
+        }
+      }
+      throw missingCounter();
+    }
+    long current;
+    try (PreparedStatement statement = connection.prepareStatement(sql.selectCounterForUpdate)) {
+      statement.setString(1, Statements.EVENT_COUNTER);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw missingCounter();
+        }
+        current = rows.getLong(1);
+      }
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.updateCounterTo)) {
+      statement.setLong(1, current + count);
+      statement.setString(2, Statements.EVENT_COUNTER);
+      statement.executeUpdate();
+    }
+    return current + count;
+  }
+
+  private InvoiceStoreException missingCounter() {
+    return new InvoiceStoreException("the row '" + Statements.EVENT_COUNTER + "' of " + sql.counterTable
+        + " is missing: run the DDL in " + dialect.ddlResource() + " (or build the store with"
+        + " createTablesIfMissing(true))", null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if {@code afterSequence} is negative or {@code limit} is not positive
+   */
+  @Override
+  public List<Event> readEvents(long afterSequence, int limit) {
+    if (afterSequence < 0) {
+      throw new IllegalArgumentException("position must not be negative, but was " + afterSequence);
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, but was " + limit);
+    }
+    return transactor.read(() -> "read the event log after position " + afterSequence, null,
+        (connection, uncertain) -> {
+          List<Event> events = new ArrayList<>();
+          try (PreparedStatement statement = connection.prepareStatement(sql.selectEventsAfter)) {
+            statement.setLong(1, afterSequence);
+            statement.setInt(2, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                long position = rows.getLong(1);
+                events.add(parseEvent(rows.getString(2), position).withSequence(position));
+              }
+            }
+          }
+          return events;
+        });
+  }
+
+  private static Event parseEvent(String document, long position) {
+    try {
+      return InvoiceJson.readEvent(document);
+    } catch (IllegalArgumentException e) {
+      throw new InvoiceStoreException("the stored event at position " + position + " is not readable: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long lastEventSequence() {
+    return transactor.read(() -> "read the event counter", null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectCounter)) {
+        statement.setString(1, Statements.EVENT_COUNTER);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (!rows.next()) {
+            throw missingCounter();
+          }
+          return rows.getLong(1);
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Derivation indexes, chain tips, cursors, consumers
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An index handed out by a transaction whose commit failed in a way that leaves its outcome unknown is not
+   * handed out again: the retry takes the next one, leaving a gap rather than risking a duplicate.
+   *
+   * @throws IllegalArgumentException if the key is blank or longer than {@link #MAX_DERIVATION_KEY_LENGTH}
+   */
+  @Override
+  public long allocateIndex(String derivationKey) {
+    checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
+    return transactor.write(() -> "allocate a derivation index under " + derivationKey, null,
+        (connection, uncertain) -> {
+          if (sql.indexUpsertReturns()) {
+            try (PreparedStatement statement = connection.prepareStatement(sql.upsertIndexReturning)) {
+              statement.setString(1, derivationKey);
+              try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) - 1;
+              }
+            }
+          }
+          for (int attempt = 1; ; attempt++) {
+            int updated;
+            try (PreparedStatement statement = connection.prepareStatement(sql.incrementIndex)) {
+              statement.setString(1, derivationKey);
+              updated = statement.executeUpdate();
+            }
+            if (updated == 0) {
+              try (PreparedStatement statement = connection.prepareStatement(sql.insertIndex)) {
+                statement.setString(1, derivationKey);
+                statement.executeUpdate();
+              } catch (SQLException e) {
+                if (!SqlFailures.isDuplicateKey(e) || attempt >= 3) {
+                  throw e;
+                }
+                // Another instance created the key's row first; increment that one.
+                connection.rollback();
+                continue;
+              }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql.selectIndex)) {
+              statement.setString(1, derivationKey);
+              try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) - 1;
+              }
+            }
+          }
+        });
+  }
+
+  @Override
+  public Optional<ChainTip> findChainTip(String chain) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    return transactor.read(() -> "read the chain tip of " + chain, null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectTip)) {
+        statement.setString(1, chain);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (!rows.next()) {
+            return Optional.empty();
+          }
+          long height = rows.getLong(1);
+          String hash = rows.getString(2);
+          String time = rows.getString(3);
+          long sequence = rows.getLong(4);
+          Optional<BlockRef> tip = hash == null ? Optional.empty()
+              : Optional.of(new BlockRef(height, hash, parseInstant(time, chain)));
+          return Optional.of(new ChainTip(chain, tip, sequence));
+        }
+      }
+    });
+  }
+
+  private static Instant parseInstant(String text, String chain) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw new InvoiceStoreException("the stored tip time of " + chain + " is not an instant: '" + text + "'", e);
+    }
+  }
+
+  @Override
+  public void saveChainTip(ChainTip tip) {
+    requireNonNull(tip, "tip");
+    checkName(tip.chain(), "chain", MAX_NAME_LENGTH);
+    transactor.write(() -> "save the chain tip of " + tip.chain(), null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.upsertTip)) {
+        statement.setString(1, tip.chain());
+        if (tip.tip().isPresent()) {
+          BlockRef block = tip.tip().get();
+          statement.setLong(2, block.height());
+          statement.setString(3, block.hash());
+          statement.setString(4, block.time().toString());
+        } else {
+          statement.setNull(2, Types.BIGINT);
+          statement.setNull(3, Types.VARCHAR);
+          statement.setNull(4, Types.VARCHAR);
+        }
+        statement.setLong(5, tip.sequence());
+        statement.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<ChainCursor> findCursor(String chain) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    return transactor.read(() -> "read the cursor of " + chain, null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectCursor)) {
+        statement.setString(1, chain);
+        try (ResultSet rows = statement.executeQuery()) {
+          return rows.next() ? Optional.of(new ChainCursor(chain, rows.getString(1))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public void saveCursor(ChainCursor cursor) {
+    requireNonNull(cursor, "cursor");
+    checkName(cursor.chain(), "chain", MAX_NAME_LENGTH);
+    transactor.write(() -> "save the cursor of " + cursor.chain(), null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.upsertCursor)) {
+        statement.setString(1, cursor.chain());
+        statement.setString(2, cursor.data());
+        statement.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public OptionalLong findConsumerPosition(String consumer) {
+    checkName(consumer, "consumer", MAX_NAME_LENGTH);
+    return transactor.read(() -> "read the position of consumer " + consumer, null,
+        (connection, uncertain) -> consumerPosition(connection, consumer));
+  }
+
+  private OptionalLong consumerPosition(Connection connection, String consumer) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.selectConsumer)) {
+      statement.setString(1, consumer);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+      }
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if {@code expected} is negative or {@code next} is below it
+   */
+  @Override
+  public boolean advanceConsumer(String consumer, long expected, long next) {
+    checkName(consumer, "consumer", MAX_NAME_LENGTH);
+    if (expected < 0 || next < expected) {
+      throw new IllegalArgumentException("a consumer position only moves forward from 0 or more: " + expected
+          + " -> " + next);
+    }
+    return transactor.write(() -> "move consumer " + consumer + " to position " + next, null,
+        (connection, uncertain) -> {
+          if (next == expected) {
+            return consumerPosition(connection, consumer).orElse(0) == expected;
+          }
+          int updated;
+          try (PreparedStatement statement = connection.prepareStatement(sql.updateConsumer)) {
+            statement.setLong(1, next);
+            statement.setString(2, consumer);
+            statement.setLong(3, expected);
+            updated = statement.executeUpdate();
+          }
+          if (updated == 1) {
+            return true;
+          }
+          if (uncertain && consumerPosition(connection, consumer).orElse(0) == next) {
+            return true; // the earlier attempt's commit went through before its connection broke
+          }
+          if (expected != 0) {
+            return false;
+          }
+          try (PreparedStatement statement = connection.prepareStatement(sql.insertConsumer)) {
+            statement.setString(1, consumer);
+            statement.setLong(2, next);
+            statement.executeUpdate();
+            return true;
+          } catch (SQLException e) {
+            if (!SqlFailures.isDuplicateKey(e)) {
+              throw e;
+            }
+            connection.rollback();
+            return false; // another instance saved this consumer first
+          }
+        });
+  }
+
+  private static void checkName(String name, String what, int maxLength) {
+    requireNonNull(name, what);
+    if (name.isBlank() || name.length() > maxLength) {
+      throw new IllegalArgumentException(what + " must be 1-" + maxLength + " characters and not blank, but had "
+          + name.length());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Tables
+
+  /** Runs the dialect's DDL; every statement is idempotent. Concurrent creators may collide, so it tries thrice. */
+  private void createTables() {
+    List<String> statements = ddlStatements(dialect.ddl(tablePrefix));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        transactor.write(() -> "create the tables of the JDBC store (" + dialect.ddlResource() + ")", null,
+            (connection, uncertain) -> {
+              try (Statement statement = connection.createStatement()) {
+                for (String ddl : statements) {
+                  statement.execute(ddl);
+                }
+              }
+              return null;
+            });
+        log.info("JDBC invoice store tables {}* are ready ({})", tablePrefix, dialect);
+        return;
+      } catch (InvoiceStoreException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        log.debug("Creating the tables collided with another instance; trying again", e);
+      }
+    }
+  }
+
+  /** The statements of a DDL file: comment lines dropped, split at semicolons ending a line. */
+  static List<String> ddlStatements(String ddl) {
+    StringBuilder text = new StringBuilder();
+    for (String line : ddl.split("\n", -1)) {
+      if (!line.strip().startsWith("--")) {
+        text.append(line).append('\n');
+      }
+    }
+    List<String> statements = new ArrayList<>();
+    for (String statement : text.toString().split(";\\s*\n")) {
+      if (!statement.isBlank()) {
+        statements.add(statement.strip());
+      }
+    }
+    return statements;
+  }
+
+  /** Fails clearly at build time if the tables are missing, rather than at the first invoice. */
+  private void checkTables() {
+    try {
+      lastEventSequence();
+    } catch (InvoiceStoreException e) {
+      throw new InvoiceStoreException("the JDBC store's tables (" + tablePrefix + "invoice, " + tablePrefix
+          + "event…) are missing or incomplete: run the DDL in " + dialect.ddlResource()
+          + " or build the store with createTablesIfMissing(true); " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcInvoiceStore[" + dialect + ", tables " + tablePrefix + "*]";
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Builds a {@link JdbcInvoiceStore}. Every setting has a default; settings are checked when set. {@link #build()}
+   * connects once to detect the dialect (unless given), create the tables if asked, and check they exist. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private JdbcDialect dialect;
+    private String tablePrefix = DEFAULT_TABLE_PREFIX;
+    private boolean createTablesIfMissing;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration retryDelay = DEFAULT_RETRY_DELAY;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = requireNonNull(dataSource, "dataSource");
+    }
+
+    /** The database's dialect. Default: detected from the connection's metadata. */
+    public Builder dialect(JdbcDialect dialect) {
+      this.dialect = requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * The prefix of the table names. Default: {@link #DEFAULT_TABLE_PREFIX} ({@code coinssend_}).
+     *
+     * @throws IllegalArgumentException unless empty or 1-30 lower-case letters, digits or {@code _} starting with
+     *     a letter
+     */
+    public Builder tablePrefix(String tablePrefix) {
+      this.tablePrefix = checkTablePrefix(tablePrefix);
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} creates the tables that are missing (for quick starts and tests). Default: false;
+     * production schemas are usually created from the shipped DDL by the host's migration tool.
+     */
+    public Builder createTablesIfMissing(boolean create) {
+      this.createTablesIfMissing = create;
+      return this;
+    }
+
+    /**
+     * How many times an operation is attempted when it fails transiently. Default: {@link #DEFAULT_MAX_ATTEMPTS}.
+     * 1 turns retries off.
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1 || attempts > 100) {
+        throw new IllegalArgumentException("max attempts must be between 1 and 100, but was " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * The backoff before the first retry; it doubles for each further retry up to {@link #MAX_RETRY_DELAY}, and each
+     * wait is randomised between half and all of it. Default: {@link #DEFAULT_RETRY_DELAY}. Zero retries at once.
+     */
+    public Builder retryDelay(Duration delay) {
+      requireNonNull(delay, "delay");
+      if (delay.isNegative() || delay.compareTo(MAX_RETRY_DELAY) > 0) {
+        throw new IllegalArgumentException("retry delay must be between 0 and " + MAX_RETRY_DELAY + ", but was "
+            + delay);
+      }
+      this.retryDelay = delay;
+      return this;
+    }
+
+    /** How many updates {@code updateAll} writes per transaction. Default: {@link #DEFAULT_BATCH_SIZE}. */
+    public Builder batchSize(int size) {
+      if (size < 1 || size > MAX_BATCH_SIZE) {
+        throw new IllegalArgumentException("batch size must be between 1 and " + MAX_BATCH_SIZE + ", but was "
+            + size);
+      }
+      this.batchSize = size;
+      return this;
+    }
+
+    /**
+     * Builds the store: detects the dialect if not given, creates missing tables if asked, and checks the tables
+     * are there.
+     *
+     * @throws IllegalArgumentException if the database is not PostgreSQL, MySQL/MariaDB or H2
+     * @throws InvoiceStoreException if the database cannot be reached or the tables are missing
+     */
+    public JdbcInvoiceStore build() {
+      JdbcDialect chosen = dialect != null ? dialect : detect();
+      JdbcInvoiceStore store = new JdbcInvoiceStore(this, chosen);
+      if (createTablesIfMissing) {
+        store.createTables();
+      }
+      store.checkTables();
+      return store;
+    }
+
+    private JdbcDialect detect() {
+      String product;
+      try (Connection connection = dataSource.getConnection()) {
+        product = connection.getMetaData().getDatabaseProductName();
+      } catch (SQLException e) {
+        throw new InvoiceStoreException("could not connect to detect the database: " + SqlFailures.describe(e), e);
+      }
+      return JdbcDialect.fromProductName(product).orElseThrow(() -> new IllegalArgumentException(
+          "the JDBC invoice store supports PostgreSQL, MySQL/MariaDB and H2, but the database is '" + product
+              + "'"));
+    }
+  }
+}

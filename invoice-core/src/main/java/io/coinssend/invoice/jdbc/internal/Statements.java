@@ -1,0 +1,194 @@
+package io.coinssend.invoice.jdbc.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.jdbc.JdbcDialect;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The SQL of the JDBC store for one dialect and table prefix, and the few places where the dialects bind or read a
+ * value differently. Immutable and thread-safe.
+ */
+public final class Statements {
+
+  /** The counter row from which event log positions are handed out. */
+  public static final String EVENT_COUNTER = "event_position";
+
+  private final JdbcDialect dialect;
+
+  public final String invoiceTable;
+  public final String eventTable;
+  public final String counterTable;
+  public final String indexTable;
+  public final String tipTable;
+  public final String cursorTable;
+  public final String consumerTable;
+
+  public final String insertInvoice;
+  public final String updateInvoice;
+  public final String selectDocumentById;
+  public final String selectDocumentByOrderId;
+  public final String selectDocumentByAddress;
+  public final String selectIdById;
+  public final String selectIdByOrderId;
+  public final String selectIdByAddress;
+  public final String insertEvent;
+  public final String selectEventsAfter;
+  public final String selectCounter;
+  public final String selectCounterForUpdate;
+  public final String updateCounterTo;
+  public final String addToCounterReturning;
+  public final String upsertIndexReturning;
+  public final String incrementIndex;
+  public final String insertIndex;
+  public final String selectIndex;
+  public final String selectTip;
+  public final String upsertTip;
+  public final String selectCursor;
+  public final String upsertCursor;
+  public final String selectConsumer;
+  public final String updateConsumer;
+  public final String insertConsumer;
+
+  public Statements(JdbcDialect dialect, String prefix) {
+    this.dialect = requireNonNull(dialect, "dialect");
+    requireNonNull(prefix, "prefix");
+    invoiceTable = prefix + "invoice";
+    eventTable = prefix + "event";
+    counterTable = prefix + "counter";
+    indexTable = prefix + "derivation_index";
+    tipTable = prefix + "chain_tip";
+    cursorTable = prefix + "chain_cursor";
+    consumerTable = prefix + "consumer";
+
+    insertInvoice = "INSERT INTO " + invoiceTable + " (id, order_id, address, chain, asset_code, amount_due, status,"
+        + " version, awaiting_confirmations, watch_until, next_review_at, created_at, document)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    updateInvoice = "UPDATE " + invoiceTable + " SET status = ?, version = ?, awaiting_confirmations = ?,"
+        + " watch_until = ?, next_review_at = ?, document = ? WHERE id = ? AND version = ?";
+    selectDocumentById = "SELECT document FROM " + invoiceTable + " WHERE id = ?";
+    selectDocumentByOrderId = "SELECT document FROM " + invoiceTable + " WHERE order_id = ?";
+    selectDocumentByAddress = "SELECT document FROM " + invoiceTable + " WHERE address = ?";
+    selectIdById = "SELECT id FROM " + invoiceTable + " WHERE id = ?";
+    selectIdByOrderId = "SELECT id FROM " + invoiceTable + " WHERE order_id = ?";
+    selectIdByAddress = "SELECT id FROM " + invoiceTable + " WHERE address = ?";
+
+    insertEvent = "INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id, invoice_version,"
+        + " created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    selectEventsAfter = "SELECT log_position, document FROM " + eventTable
+        + " WHERE log_position > ? ORDER BY log_position LIMIT ?";
+
+    selectCounter = "SELECT counter_value FROM " + counterTable + " WHERE counter_name = ?";
+    selectCounterForUpdate = selectCounter + " FOR UPDATE";
+    updateCounterTo = "UPDATE " + counterTable + " SET counter_value = ? WHERE counter_name = ?";
+    addToCounterReturning = "UPDATE " + counterTable + " SET counter_value = counter_value + ?"
+        + " WHERE counter_name = ? RETURNING counter_value";
+
+    upsertIndexReturning = "INSERT INTO " + indexTable + " AS t (derivation_key, next_index) VALUES (?, 1)"
+        + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + 1 RETURNING next_index";
+    incrementIndex = "UPDATE " + indexTable + " SET next_index = next_index + 1 WHERE derivation_key = ?";
+    insertIndex = "INSERT INTO " + indexTable + " (derivation_key, next_index) VALUES (?, 1)";
+    selectIndex = "SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?";
+
+    selectTip = "SELECT tip_height, tip_hash, tip_time, fact_sequence FROM " + tipTable + " WHERE chain = ?";
+    upsertTip = upsert(tipTable, "chain", List.of("tip_height", "tip_hash", "tip_time", "fact_sequence"));
+    selectCursor = "SELECT cursor_data FROM " + cursorTable + " WHERE chain = ?";
+    upsertCursor = upsert(cursorTable, "chain", List.of("cursor_data"));
+
+    selectConsumer = "SELECT log_position FROM " + consumerTable + " WHERE consumer_name = ?";
+    updateConsumer = "UPDATE " + consumerTable + " SET log_position = ? WHERE consumer_name = ? AND log_position = ?";
+    insertConsumer = "INSERT INTO " + consumerTable + " (consumer_name, log_position) VALUES (?, ?)";
+  }
+
+  /** An insert-or-replace of one row by its key column, in this dialect. */
+  private String upsert(String table, String key, List<String> columns) {
+    List<String> all = new ArrayList<>();
+    all.add(key);
+    all.addAll(columns);
+    String names = String.join(", ", all);
+    String marks = String.join(", ", Collections.nCopies(all.size(), "?"));
+    return switch (dialect) {
+      case POSTGRESQL -> "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ") ON CONFLICT (" + key
+          + ") DO UPDATE SET " + String.join(", ", columns.stream().map(c -> c + " = EXCLUDED." + c).toList());
+      case MYSQL -> "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ") ON DUPLICATE KEY UPDATE "
+          + String.join(", ", columns.stream().map(c -> c + " = VALUES(" + c + ")").toList());
+      case H2 -> "MERGE INTO " + table + " (" + names + ") KEY (" + key + ") VALUES (" + marks + ")";
+    };
+  }
+
+  /** {@code ?, ?, ?} for {@code count} parameters. */
+  public static String marks(int count) {
+    return String.join(", ", Collections.nCopies(count, "?"));
+  }
+
+  /** Whether one statement can add to the event counter and return the new value. */
+  public boolean counterReturns() {
+    return dialect == JdbcDialect.POSTGRESQL;
+  }
+
+  /** Whether one statement can allocate a derivation index and return it. */
+  public boolean indexUpsertReturns() {
+    return dialect == JdbcDialect.POSTGRESQL;
+  }
+
+  /**
+   * Binds a time for a millisecond timestamp column. The time is floored to the millisecond first, so every dialect
+   * stores the same value (PostgreSQL would round, MariaDB truncate); queries account for the flooring.
+   */
+  public void bindTime(PreparedStatement statement, int index, Instant time) throws SQLException {
+    if (time == null) {
+      statement.setNull(index, dialect == JdbcDialect.MYSQL ? Types.TIMESTAMP : Types.TIMESTAMP_WITH_TIMEZONE);
+      return;
+    }
+    Instant floored = time.truncatedTo(ChronoUnit.MILLIS);
+    if (dialect == JdbcDialect.MYSQL) {
+      // DATETIME has no zone; the store keeps UTC.
+      statement.setObject(index, LocalDateTime.ofInstant(floored, ZoneOffset.UTC));
+    } else {
+      statement.setObject(index, OffsetDateTime.ofInstant(floored, ZoneOffset.UTC));
+    }
+  }
+
+  /** Binds an amount in base units, exactly (a NUMERIC or DECIMAL column with scale 0). */
+  public void bindAmount(PreparedStatement statement, int index, BigInteger units) throws SQLException {
+    statement.setBigDecimal(index, new BigDecimal(units));
+  }
+
+  /** Reads a key column that MySQL keeps as UTF-8 bytes (VARBINARY) and the others as text. */
+  public String readKey(ResultSet rows, int column) throws SQLException {
+    if (dialect == JdbcDialect.MYSQL) {
+      byte[] bytes = rows.getBytes(column);
+      return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+    return rows.getString(column);
+  }
+
+  /** {@code SELECT id, version, order_id, address … FOR UPDATE} of {@code count} invoices, in id order. */
+  public String lockInvoices(int count) {
+    return "SELECT id, version, order_id, address FROM " + invoiceTable + " WHERE id IN (" + marks(count)
+        + ") ORDER BY id FOR UPDATE";
+  }
+
+  /**
+   * A page of invoices in id order; the conditions are appended by the caller and are a superset of the query (the
+   * store filters exactly afterwards).
+   */
+  public String selectInvoicesWhere(String conditions) {
+    return "SELECT id, document FROM " + invoiceTable + (conditions.isEmpty() ? "" : " WHERE " + conditions)
+        + " ORDER BY id LIMIT ?";
+  }
+}

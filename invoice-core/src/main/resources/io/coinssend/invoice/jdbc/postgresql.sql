@@ -1,0 +1,78 @@
+-- CoinsSend Invoice SDK: the JDBC store's tables for PostgreSQL (tested on 15).
+-- Run it yourself (Flyway, Liquibase, psql) or let the store run it with createTablesIfMissing(true).
+-- The prefix coinssend_ is the default table prefix; JdbcInvoiceStore.Builder.tablePrefix replaces it.
+-- Each invoice and event is kept as its exact JSON text (InvoiceJson); the other columns exist for lookups,
+-- queries and people reading the tables, and are derived from the JSON. Times are UTC, to the millisecond.
+
+CREATE TABLE IF NOT EXISTS coinssend_invoice (
+  id                     VARCHAR(64) COLLATE "C" NOT NULL,
+  order_id               VARCHAR(200) NOT NULL,
+  address                VARCHAR(200) NOT NULL,
+  chain                  VARCHAR(130) COLLATE "C" NOT NULL,
+  asset_code             VARCHAR(32) NOT NULL,
+  amount_due             NUMERIC(78, 0) NOT NULL,
+  status                 VARCHAR(20) NOT NULL,
+  version                BIGINT NOT NULL,
+  awaiting_confirmations BOOLEAN NOT NULL,
+  watch_until            TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+  next_review_at         TIMESTAMP(3) WITH TIME ZONE,
+  created_at             TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+  document               TEXT NOT NULL,
+  CONSTRAINT coinssend_invoice_pk PRIMARY KEY (id),
+  CONSTRAINT coinssend_invoice_order_uq UNIQUE (order_id),
+  CONSTRAINT coinssend_invoice_address_uq UNIQUE (address)
+);
+CREATE INDEX IF NOT EXISTS coinssend_invoice_status_ix ON coinssend_invoice (status, id);
+CREATE INDEX IF NOT EXISTS coinssend_invoice_chain_ix ON coinssend_invoice (chain, awaiting_confirmations, id);
+CREATE INDEX IF NOT EXISTS coinssend_invoice_review_ix ON coinssend_invoice (next_review_at);
+CREATE INDEX IF NOT EXISTS coinssend_invoice_watch_ix ON coinssend_invoice (watch_until);
+
+-- The event log. log_position is handed out from coinssend_counter as the last step of each writing
+-- transaction, so positions are gap-free and in commit order.
+CREATE TABLE IF NOT EXISTS coinssend_event (
+  log_position    BIGINT NOT NULL,
+  event_id        VARCHAR(40) NOT NULL,
+  event_type      VARCHAR(40) NOT NULL,
+  invoice_id      VARCHAR(64) COLLATE "C" NOT NULL,
+  invoice_version BIGINT NOT NULL,
+  created_at      TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+  document        TEXT NOT NULL,
+  CONSTRAINT coinssend_event_pk PRIMARY KEY (log_position),
+  CONSTRAINT coinssend_event_id_uq UNIQUE (event_id)
+);
+CREATE INDEX IF NOT EXISTS coinssend_event_invoice_ix ON coinssend_event (invoice_id, invoice_version);
+
+CREATE TABLE IF NOT EXISTS coinssend_counter (
+  counter_name  VARCHAR(64) NOT NULL,
+  counter_value BIGINT NOT NULL,
+  CONSTRAINT coinssend_counter_pk PRIMARY KEY (counter_name)
+);
+INSERT INTO coinssend_counter (counter_name, counter_value) VALUES ('event_position', 0)
+  ON CONFLICT (counter_name) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS coinssend_derivation_index (
+  derivation_key VARCHAR(500) NOT NULL,
+  next_index     BIGINT NOT NULL,
+  CONSTRAINT coinssend_derivation_index_pk PRIMARY KEY (derivation_key)
+);
+
+CREATE TABLE IF NOT EXISTS coinssend_chain_tip (
+  chain          VARCHAR(200) NOT NULL,
+  tip_height     BIGINT,
+  tip_hash       VARCHAR(128),
+  tip_time       VARCHAR(40),
+  fact_sequence  BIGINT NOT NULL,
+  CONSTRAINT coinssend_chain_tip_pk PRIMARY KEY (chain)
+);
+
+CREATE TABLE IF NOT EXISTS coinssend_chain_cursor (
+  chain        VARCHAR(200) NOT NULL,
+  cursor_data  TEXT NOT NULL,
+  CONSTRAINT coinssend_chain_cursor_pk PRIMARY KEY (chain)
+);
+
+CREATE TABLE IF NOT EXISTS coinssend_consumer (
+  consumer_name  VARCHAR(200) NOT NULL,
+  log_position   BIGINT NOT NULL,
+  CONSTRAINT coinssend_consumer_pk PRIMARY KEY (consumer_name)
+);

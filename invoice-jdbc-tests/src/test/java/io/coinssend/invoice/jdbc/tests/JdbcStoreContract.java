@@ -1,0 +1,535 @@
+package io.coinssend.invoice.jdbc.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.DuplicateInvoiceException;
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.EventType;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceEvent;
+import io.coinssend.invoice.InvoiceId;
+import io.coinssend.invoice.InvoiceStatus;
+import io.coinssend.invoice.InvoiceStoreException;
+import io.coinssend.invoice.Money;
+import io.coinssend.invoice.PaymentPolicy;
+import io.coinssend.invoice.StatusChange;
+import io.coinssend.invoice.StatusReason;
+import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
+import io.coinssend.invoice.json.InvoiceJson;
+import io.coinssend.invoice.spi.InvoiceQuery;
+import io.coinssend.invoice.spi.InvoiceStore;
+import io.coinssend.invoice.spi.InvoiceUpdate;
+import io.coinssend.invoice.testkit.InvoiceStoreContract;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link InvoiceStoreContract} on a real database, plus what a JDBC store must do beyond it: exact keys and
+ * documents, exact amounts and millisecond times in the columns, the commit-ordered event log under a forced
+ * interleaving, batched updates in few transactions, retries of transient failures and nothing half-written after
+ * the others. A subclass gives a fresh database per test.
+ */
+abstract class JdbcStoreContract extends InvoiceStoreContract {
+
+  protected TestDatabase db;
+  protected ProbeDataSource probe;
+
+  /** A fresh, empty database. */
+  protected abstract TestDatabase openDatabase();
+
+  @Override
+  protected InvoiceStore newStore() {
+    db = openDatabase();
+    probe = new ProbeDataSource(db.dataSource());
+    JdbcInvoiceStore built = JdbcInvoiceStore.builder(probe.dataSource())
+        .createTablesIfMissing(true)
+        .retryDelay(Duration.ZERO)
+        .build();
+    assertThat(built.dialect()).isEqualTo(db.dialect());
+    return built;
+  }
+
+  @Override
+  protected void closeStore(InvoiceStore store) {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static InvoiceUpdate updateTo(Invoice before, InvoiceStatus status, StatusReason reason, EventType type) {
+    Invoice after = next(before, status, reason);
+    return new InvoiceUpdate(after, before.version(),
+        List.of(InvoiceEvent.of(type, after.createdAt().plusSeconds(60), after, Optional.empty())));
+  }
+
+  private static Invoice withKeys(Invoice invoice, String orderId, String address) {
+    return new Invoice(invoice.id(), orderId, invoice.amountDue(), address, invoice.derivationIndex(),
+        invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(), invoice.status(),
+        invoice.reason(), invoice.payments(), invoice.resolution(), invoice.metadata(), invoice.timeline(),
+        invoice.version());
+  }
+
+  private static Invoice invoice(Asset asset, BigInteger units, Instant created, Map<String, String> metadata) {
+    String unique = Long.toHexString(System.nanoTime());
+    return new Invoice(InvoiceId.generate(created), "order-" + unique, Money.ofUnits(asset, units), "addr-" + unique,
+        7, "uri:" + unique, created, created.plus(Duration.ofMinutes(15)), PaymentPolicy.bitcoinDefaults(),
+        InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(), metadata,
+        List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, created, "")), 1);
+  }
+
+  private String column(String table, String column, InvoiceId id) throws SQLException {
+    try (Connection connection = db.connect(); PreparedStatement statement = connection.prepareStatement(
+        "SELECT " + column + " FROM coinssend_" + table + " WHERE " + (table.equals("event") ? "invoice_id" : "id")
+            + " = ?")) {
+      statement.setString(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        assertThat(rows.next()).as(table + " row of " + id).isTrue();
+        return rows.getString(1);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Exact keys, documents, amounts and times
+
+  @Test
+  void keepsOrderIdsAndAddressesThatDifferOnlyInCaseOrTrailingSpacesApart() {
+    String base = "Order-" + System.nanoTime();
+    Invoice upper = withKeys(newInvoice(100), base, "0xAbCdEf" + base);
+    Invoice lower = withKeys(newInvoice(200), base.toLowerCase(Locale.ROOT), "0xabcdef" + base);
+    Invoice spaced = withKeys(newInvoice(300), base + " ", "0xAbCdEf" + base + " ");
+    for (Invoice invoice : List.of(upper, lower, spaced)) {
+      store.insert(invoice, created(invoice));
+    }
+    assertThat(store.findByOrderId(base)).contains(upper);
+    assertThat(store.findByOrderId(base.toLowerCase(Locale.ROOT))).contains(lower);
+    assertThat(store.findByOrderId(base + " ")).contains(spaced);
+    assertThat(store.findByAddress("0xabcdef" + base)).contains(lower);
+    assertThat(store.findByAddress("0xAbCdEf" + base + " ")).contains(spaced);
+
+    Invoice again = withKeys(newInvoice(400), base.toLowerCase(Locale.ROOT), "0xnew" + base);
+    assertThatThrownBy(() -> store.insert(again, created(again)))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ORDER_ID));
+  }
+
+  @Test
+  void storesTheInvoiceAndEventJsonByteForByte() throws SQLException {
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("quotes", "it's \"quoted\" and `ticked` \\ back\\slash");
+    metadata.put("unicode", "Grüße 日本語 \uD83D\uDE00 \u05E9\u05DC\u05D5\u05DD \u0000 nul");
+    metadata.put("sql", "x'); DELETE FROM coinssend_invoice; -- /* */ %_");
+    metadata.put("json", "{\"a\": [1, 2.50, {\"b\": null}]}");
+    Invoice invoice = invoice(Asset.BTC, BigInteger.valueOf(150_000), T0, metadata);
+    store.insert(invoice, created(invoice));
+
+    String expected = InvoiceJson.write(invoice);
+    String stored = column("invoice", "document", invoice.id());
+    assertThat(stored.getBytes(StandardCharsets.UTF_8)).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+    assertThat(store.findById(invoice.id()).orElseThrow().metadata()).isEqualTo(metadata);
+
+    Event event = created(invoice).get(0).withSequence(1);
+    assertThat(column("event", "document", invoice.id()).getBytes(StandardCharsets.UTF_8))
+        .isEqualTo(InvoiceJson.write(event).getBytes(StandardCharsets.UTF_8));
+    assertThat(store.readEvents(0, 1)).containsExactly(event);
+  }
+
+  @Test
+  void keepsTheLargestAmountExactlyInANumericColumn() throws SQLException {
+    // Money's largest amount: 10^15 whole units of an asset with 36 decimals (Asset.MAX_DECIMALS).
+    Asset fine = Asset.nativeCoin("FINE", "testchain", "net", 36);
+    BigInteger largest = new BigInteger("1" + "0".repeat(51));
+    BigInteger odd = new BigInteger("9".repeat(51));
+    Invoice big = invoice(fine, largest, T0, Map.of());
+    Invoice nines = invoice(fine, odd, T0.plusSeconds(1), Map.of());
+    store.insert(big, created(big));
+    store.insert(nines, created(nines));
+    assertThat(new BigDecimal(column("invoice", "amount_due", big.id()))).isEqualByComparingTo(
+        new BigDecimal(largest));
+    assertThat(new BigDecimal(column("invoice", "amount_due", nines.id()))).isEqualByComparingTo(
+        new BigDecimal(odd));
+    assertThat(store.findById(nines.id()).orElseThrow().amountDue().units()).isEqualTo(odd);
+  }
+
+  @Test
+  void noColumnIsFloatingPoint() throws SQLException {
+    Set<Integer> floating = Set.of(Types.FLOAT, Types.REAL, Types.DOUBLE);
+    int columns = 0;
+    try (Connection connection = db.connect()) {
+      DatabaseMetaData metadata = connection.getMetaData();
+      for (String table : List.of("invoice", "event", "counter", "derivation_index", "chain_tip", "chain_cursor",
+          "consumer")) {
+        String name = metadata.storesUpperCaseIdentifiers() ? ("COINSSEND_" + table).toUpperCase(Locale.ROOT)
+            : "coinssend_" + table;
+        try (ResultSet rows = metadata.getColumns(connection.getCatalog(), connection.getSchema(), name, null)) {
+          while (rows.next()) {
+            columns++;
+            assertThat(floating).as(table + "." + rows.getString("COLUMN_NAME")).doesNotContain(rows.getInt(
+                "DATA_TYPE"));
+          }
+        }
+      }
+    }
+    assertThat(columns).as("columns seen").isEqualTo(13 + 7 + 2 + 2 + 5 + 2 + 2);
+  }
+
+  @Test
+  void queriesTimesToTheMillisecondAndBeyondExactly() {
+    Instant created = Instant.parse("2026-03-01T12:00:00.123456789Z");
+    Invoice first = invoice(Asset.BTC, BigInteger.TEN, created, Map.of());
+    Invoice oneMilliLater = invoice(Asset.BTC, BigInteger.TEN, created.plusMillis(1), Map.of());
+    store.insert(first, created(first));
+    store.insert(oneMilliLater, created(oneMilliLater));
+    Instant expiry = first.expiresAt();
+
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(expiry.minusNanos(1)))).isEmpty();
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(expiry))).containsExactly(first);
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(expiry.plusMillis(1))))
+        .containsExactlyInAnyOrder(first, oneMilliLater);
+    Instant end = first.watchUntil();
+    assertThat(store.list(InvoiceQuery.all().withWatchedAt(end.minusNanos(1))))
+        .containsExactlyInAnyOrder(first, oneMilliLater);
+    assertThat(store.list(InvoiceQuery.all().withWatchedAt(end))).containsExactly(oneMilliLater);
+    assertThat(store.findById(first.id()).orElseThrow().createdAt()).isEqualTo(created);
+  }
+
+  @Test
+  void fillsAPageWhenTheColumnsAreCoarserThanTheQuery() {
+    // Ten invoices expiring within the same millisecond, one nanosecond apart: the millisecond column matches all
+    // of them, the exact filter only some; a page must still be full while more matches exist.
+    Instant created = Instant.parse("2026-03-01T12:00:00.500000000Z");
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Invoice invoice = invoice(Asset.BTC, BigInteger.TEN, created.plusNanos(i), Map.of());
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    Instant dueBy = invoices.get(4).expiresAt();
+    List<InvoiceId> due = invoices.subList(0, 5).stream().map(Invoice::id).sorted().toList();
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(dueBy).withLimit(3))).extracting(Invoice::id)
+        .containsExactlyElementsOf(due.subList(0, 3));
+    assertThat(store.listAll(InvoiceQuery.all().withReviewDueBy(dueBy).withLimit(2))).extracting(Invoice::id)
+        .containsExactlyElementsOf(due);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The event log in commit order
+
+  @Test
+  void aLaterTransactionCannotPublishEventsBeforeAnEarlierOneCommits() throws Exception {
+    Invoice a = newInvoice(100);
+    Invoice b = newInvoice(200);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      ProbeDataSource.Pause pause = probe.pauseNextCommit();
+      Future<?> first = pool.submit(() -> store.insert(a, created(a)));
+      pause.awaitReached(); // a's transaction has taken its position and holds the counter row, uncommitted
+      Future<?> second = pool.submit(() -> store.insert(b, created(b)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> db.lockWaiters() >= 1);
+
+      // b's transaction waits for the counter row: it has no position yet and cannot commit before a.
+      assertThat(second.isDone()).isFalse();
+      assertThat(store.readEvents(0, 10)).isEmpty();
+      assertThat(store.lastEventSequence()).isZero();
+
+      pause.release();
+      first.get(30, TimeUnit.SECONDS);
+      second.get(30, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Event> log = store.readEvents(0, 10);
+    assertThat(log).extracting(Event::sequence).containsExactly(1L, 2L);
+    assertThat(log).extracting(Event::subjectId).containsExactly(a.id().value(), b.id().value());
+  }
+
+  @Test
+  void aPlainAutoNumberedLogWouldLoseAnEventInThatInterleaving() throws SQLException {
+    // The control experiment: the hazard the counter row prevents is real on this database. A reader that
+    // remembers the highest id it saw skips a row whose transaction took a lower id but commits later.
+    try (Connection setup = db.connect(); Statement statement = setup.createStatement()) {
+      statement.execute("CREATE TABLE naive_log (id " + db.identityColumn() + ", note VARCHAR(20))");
+    }
+    try (Connection early = db.connect(); Connection late = db.connect(); Connection reader = db.connect()) {
+      early.setAutoCommit(false);
+      try (Statement statement = early.createStatement()) {
+        statement.executeUpdate("INSERT INTO naive_log (note) VALUES ('early')");
+      }
+      try (Statement statement = late.createStatement()) {
+        statement.executeUpdate("INSERT INTO naive_log (note) VALUES ('late')");
+      }
+      List<String> seen = new ArrayList<>();
+      long highest = readNaive(reader, 0, seen);
+      assertThat(seen).containsExactly("late");
+      early.commit();
+      readNaive(reader, highest, seen);
+      assertThat(seen).as("the early row is never read").containsExactly("late");
+    }
+  }
+
+  private static long readNaive(Connection reader, long after, List<String> seen) throws SQLException {
+    long highest = after;
+    try (PreparedStatement statement = reader.prepareStatement(
+        "SELECT id, note FROM naive_log WHERE id > ? ORDER BY id")) {
+      statement.setLong(1, after);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          highest = rows.getLong(1);
+          seen.add(rows.getString(2));
+        }
+      }
+    }
+    return highest;
+  }
+
+  @Test
+  void aReaderFollowingTheLogWhileOthersWriteNeverSkipsAnEvent() throws Exception {
+    int writers = Math.min(threads(), 4);
+    int perWriter = 30;
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    Set<String> written = ConcurrentHashMap.newKeySet();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<Long> readPositions = new ArrayList<>();
+    Set<String> readIds = new HashSet<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        done.add(pool.submit((Callable<Object>) () -> {
+          go.await();
+          for (int i = 0; i < perWriter; i++) {
+            Invoice invoice = newInvoice(10 + i);
+            List<Event> events = created(invoice);
+            store.insert(invoice, events);
+            written.add(events.get(0).id());
+            InvoiceUpdate expire = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+                EventType.INVOICE_EXPIRED);
+            assertThat(store.update(expire)).isTrue();
+            written.add(expire.events().get(0).id());
+          }
+          return null;
+        }));
+      }
+      Future<?> reader = pool.submit((Callable<Object>) () -> {
+        go.await();
+        long position = 0;
+        boolean last = false;
+        while (true) {
+          boolean stillWriting = writing.get();
+          List<Event> page = store.readEvents(position, 17);
+          for (Event event : page) {
+            readPositions.add(event.sequence());
+            readIds.add(event.id());
+            position = event.sequence();
+          }
+          if (page.isEmpty() && last) {
+            return null;
+          }
+          last = !stillWriting && page.isEmpty();
+        }
+      });
+      go.countDown();
+      for (Future<?> writer : done) {
+        writer.get(120, TimeUnit.SECONDS);
+      }
+      writing.set(false);
+      reader.get(120, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    int total = writers * perWriter * 2;
+    List<Long> expected = new ArrayList<>();
+    for (long p = 1; p <= total; p++) {
+      expected.add(p);
+    }
+    assertThat(readPositions).as("every position read once, in order").isEqualTo(expected);
+    assertThat(readIds).isEqualTo(written);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Batches
+
+  @Test
+  void updatesManyInvoicesWithBatchedStatementsInFewTransactions() {
+    JdbcInvoiceStore batched = JdbcInvoiceStore.builder(probe.dataSource()).batchSize(400).build();
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      Invoice invoice = newInvoice(1000 + i);
+      batched.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    List<InvoiceUpdate> updates = new ArrayList<>();
+    for (Invoice invoice : invoices) {
+      updates.add(updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+          EventType.INVOICE_EXPIRED));
+    }
+    probe.resetCounts();
+    assertThat(batched.updateAll(updates)).isEmpty();
+
+    assertThat(probe.commits.get()).as("transactions: 400 + 400 + 200 updates").isEqualTo(3);
+    assertThat(probe.batches.get()).as("one batch of updates and one of events per transaction").isEqualTo(6);
+    int statements = probe.queries.get() + probe.updates.get() + probe.batches.get();
+    assertThat(statements).as("lock read, counter, update batch, event batch: at most 5 per transaction")
+        .isLessThanOrEqualTo(15);
+    assertThat(batched.lastEventSequence()).isEqualTo(2000);
+    assertThat(batched.list(InvoiceQuery.all().withStatus(InvoiceStatus.EXPIRED).withLimit(2000))).hasSize(1000);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Failures
+
+  private Invoice stored() {
+    Invoice invoice = newInvoice(5000);
+    store.insert(invoice, created(invoice));
+    return invoice;
+  }
+
+  @Test
+  void replaysATransactionAfterADeadlockAndWritesItOnce() {
+    Invoice invoice = stored();
+    long before = store.lastEventSequence();
+    probe.failStatements(sql -> sql.startsWith("INSERT INTO coinssend_event"),
+        new SQLException("injected: deadlock", "40001", 1213), 2);
+    InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+        EventType.INVOICE_EXPIRED);
+    assertThat(store.update(update)).isTrue();
+    assertThat(store.findById(invoice.id())).contains(update.invoice());
+    assertThat(store.readEvents(before, 10)).extracting(Event::id).containsExactly(update.events().get(0).id());
+    assertThat(probe.rollbacks.get()).as("two attempts rolled back").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void replaysATransactionWhoseConnectionBrokeBeforeTheCommit() {
+    Invoice invoice = stored();
+    long before = store.lastEventSequence();
+    probe.failInsteadOfNextCommit(new SQLException("injected: I/O error, connection reset", "08006"));
+    InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+        EventType.INVOICE_EXPIRED);
+    assertThat(store.update(update)).isTrue();
+    assertThat(store.findById(invoice.id())).contains(update.invoice());
+    assertThat(store.lastEventSequence()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void doesNotWriteTwiceWhenTheConnectionBrokeRightAfterTheCommit() {
+    Invoice invoice = stored();
+    long before = store.lastEventSequence();
+    probe.failAfterNextCommit(new SQLException("injected: connection lost after commit", "08006"));
+    InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+        EventType.INVOICE_EXPIRED);
+    assertThat(store.update(update)).as("the update did happen").isTrue();
+    assertThat(store.lastEventSequence()).isEqualTo(before + 1);
+
+    Invoice fresh = newInvoice(77);
+    probe.failAfterNextCommit(new SQLException("injected: connection lost after commit", "08006"));
+    store.insert(fresh, created(fresh));
+    assertThat(store.findById(fresh.id())).contains(fresh);
+    assertThat(store.lastEventSequence()).isEqualTo(before + 2);
+
+    probe.failAfterNextCommit(new SQLException("injected: connection lost after commit", "08006"));
+    assertThat(store.advanceConsumer("listener:x", 0, 2)).isTrue();
+    assertThat(store.findConsumerPosition("listener:x")).hasValue(2);
+  }
+
+  @Test
+  void rollsBackEverythingAndNamesTheInvoiceWhenAFailureIsNotTransient() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      invoices.add(stored());
+    }
+    long before = store.lastEventSequence();
+    probe.failStatements(sql -> sql.startsWith("INSERT INTO coinssend_event"),
+        new SQLException("injected: value too long for type character varying(40)", "22001"), 1);
+    List<InvoiceUpdate> updates = invoices.stream().map(i -> updateTo(i, InvoiceStatus.EXPIRED,
+        StatusReason.NOT_PAID_IN_TIME, EventType.INVOICE_EXPIRED)).toList();
+    assertThatThrownBy(() -> store.updateAll(updates))
+        .isInstanceOfSatisfying(InvoiceStoreException.class, e -> {
+          assertThat(e.invoiceId()).contains(invoices.get(0).id());
+          assertThat(e.getMessage()).contains(invoices.get(0).id().value()).contains("22001")
+              .contains("not retried");
+        });
+    for (Invoice invoice : invoices) {
+      assertThat(store.findById(invoice.id())).as("no invoice half-written").contains(invoice);
+    }
+    assertThat(store.lastEventSequence()).as("no event written").isEqualTo(before);
+  }
+
+  @Test
+  void givesUpAfterTheConfiguredAttemptsNamingTheInvoice() {
+    Invoice invoice = stored();
+    long before = store.lastEventSequence();
+    JdbcInvoiceStore patient = JdbcInvoiceStore.builder(probe.dataSource()).maxAttempts(3)
+        .retryDelay(Duration.ofMillis(1)).build();
+    probe.failStatements(sql -> sql.contains("FOR UPDATE"), new SQLException("injected: deadlock", "40001", 1213),
+        3);
+    InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+        EventType.INVOICE_EXPIRED);
+    assertThatThrownBy(() -> patient.update(update))
+        .isInstanceOfSatisfying(InvoiceStoreException.class, e -> {
+          assertThat(e.invoiceId()).contains(invoice.id());
+          assertThat(e.getMessage()).startsWith("could not update invoice " + invoice.id() + " to version 2")
+              .contains("gave up after 3 attempts");
+        });
+    assertThat(store.findById(invoice.id())).contains(invoice);
+    assertThat(store.lastEventSequence()).isEqualTo(before);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Tables
+
+  @Test
+  void instancesStartingTogetherCreateTheTablesOnce() throws Exception {
+    int instances = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(instances);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<JdbcInvoiceStore>> built = new ArrayList<>();
+      for (int i = 0; i < instances; i++) {
+        built.add(pool.submit(() -> {
+          go.await();
+          return JdbcInvoiceStore.builder(db.dataSource()).tablePrefix("race_").createTablesIfMissing(true).build();
+        }));
+      }
+      go.countDown();
+      List<Long> indexes = new ArrayList<>();
+      for (Future<JdbcInvoiceStore> store : built) {
+        indexes.add(store.get(60, TimeUnit.SECONDS).allocateIndex("k"));
+      }
+      assertThat(indexes).containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

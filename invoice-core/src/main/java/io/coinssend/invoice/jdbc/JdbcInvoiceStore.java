@@ -2,7 +2,13 @@ package io.coinssend.invoice.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositAddress;
+import io.coinssend.invoice.DepositId;
+import io.coinssend.invoice.DepositStatus;
+import io.coinssend.invoice.DuplicateDepositException;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
@@ -15,6 +21,7 @@ import io.coinssend.invoice.jdbc.internal.Transactor;
 import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainTip;
+import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
@@ -28,7 +35,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,6 +97,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   public static final int MAX_DERIVATION_KEY_LENGTH = 500;
 
   private static final Pattern TABLE_PREFIX = Pattern.compile("|[a-z][a-z0-9_]{0,29}");
+  private static final int ADDRESS_BATCH = 500;
 
   private final JdbcDialect dialect;
   private final String tablePrefix;
@@ -146,6 +156,9 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     }
     String document = InvoiceJson.write(invoice);
     transactor.write(() -> "insert invoice " + invoice.id(), invoice.id(), (connection, uncertain) -> {
+      if (exists(connection, sql.selectDepositAddressByAddress, invoice.address())) {
+        throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
+      }
       try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
         int i = 0;
         statement.setString(++i, invoice.id().value());
@@ -227,6 +240,32 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     requireNonNull(address, "address");
     return transactor.read(() -> "read the invoice of address " + address, null,
         (connection, uncertain) -> readInvoice(connection, sql.selectDocumentByAddress, address));
+  }
+
+  /** {@inheritDoc} One query per 500 addresses. */
+  @Override
+  public Map<String, Invoice> findByAddresses(Collection<String> addresses) {
+    requireNonNull(addresses, "addresses");
+    List<String> all = new ArrayList<>(new LinkedHashSet<>(addresses));
+    Map<String, Invoice> found = new LinkedHashMap<>();
+    for (int from = 0; from < all.size(); from += ADDRESS_BATCH) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + ADDRESS_BATCH));
+      transactor.read(() -> "read the invoices of " + chunk.size() + " addresses", null, (connection, uncertain) -> {
+        try (PreparedStatement statement = connection.prepareStatement(sql.selectDocumentsByAddresses(chunk.size()))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            statement.setString(i + 1, chunk.get(i));
+          }
+          try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              String address = sql.readKey(rows, 1);
+              found.put(address, parseInvoice(rows.getString(2), address));
+            }
+          }
+        }
+        return null;
+      });
+    }
+    return found;
   }
 
   private Optional<Invoice> readInvoice(Connection connection, String query, String key) throws SQLException {
@@ -487,38 +526,43 @@ public final class JdbcInvoiceStore implements InvoiceStore {
 
   /** Adds {@code count} to the event counter, locking its row until the commit, and returns the new value. */
   private long reservePositions(Connection connection, int count) throws SQLException {
+    return reserve(connection, Statements.EVENT_COUNTER, count);
+  }
+
+  /** Adds {@code count} to the named counter, locking its row until the commit, and returns the new value. */
+  private long reserve(Connection connection, String counter, int count) throws SQLException {
     if (sql.counterReturns()) {
       try (PreparedStatement statement = connection.prepareStatement(sql.addToCounterReturning)) {
         statement.setLong(1, count);
-        statement.setString(2, Statements.EVENT_COUNTER);
+        statement.setString(2, counter);
         try (ResultSet rows = statement.executeQuery()) {
           if (rows.next()) {
             return rows.getLong(1);
           }
         }
       }
-      throw missingCounter();
+      throw missingCounter(counter);
     }
     long current;
     try (PreparedStatement statement = connection.prepareStatement(sql.selectCounterForUpdate)) {
-      statement.setString(1, Statements.EVENT_COUNTER);
+      statement.setString(1, counter);
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
-          throw missingCounter();
+          throw missingCounter(counter);
         }
         current = rows.getLong(1);
       }
     }
     try (PreparedStatement statement = connection.prepareStatement(sql.updateCounterTo)) {
       statement.setLong(1, current + count);
-      statement.setString(2, Statements.EVENT_COUNTER);
+      statement.setString(2, counter);
       statement.executeUpdate();
     }
     return current + count;
   }
 
-  private InvoiceStoreException missingCounter() {
-    return new InvoiceStoreException("the row '" + Statements.EVENT_COUNTER + "' of " + sql.counterTable
+  private InvoiceStoreException missingCounter(String counter) {
+    return new InvoiceStoreException("the row '" + counter + "' of " + sql.counterTable
         + " is missing: run the DDL in " + dialect.ddlResource() + " (or build the store with"
         + " createTablesIfMissing(true))", null);
   }
@@ -569,7 +613,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         statement.setString(1, Statements.EVENT_COUNTER);
         try (ResultSet rows = statement.executeQuery()) {
           if (!rows.next()) {
-            throw missingCounter();
+            throw missingCounter(Statements.EVENT_COUNTER);
           }
           return rows.getLong(1);
         }
@@ -775,6 +819,251 @@ public final class JdbcInvoiceStore implements InvoiceStore {
             return false; // another instance saved this consumer first
           }
         });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Deposit addresses and deposits
+
+  @Override
+  public void insertDepositAddress(DepositAddress address) {
+    requireNonNull(address, "address");
+    String document = InvoiceJson.write(address);
+    transactor.write(() -> "insert the deposit address of customer " + address.customerId(), null,
+        (connection, uncertain) -> {
+          if (exists(connection, sql.selectIdByAddress, address.address())) {
+            throw new DuplicateDepositException("address " + address.address() + " is an invoice's address");
+          }
+          // Take the position last: the counter row stays locked until the commit, so positions follow commit order.
+          long position = reserve(connection, Statements.DEPOSIT_ADDRESS_COUNTER, 1);
+          try (PreparedStatement statement = connection.prepareStatement(sql.insertDepositAddress)) {
+            statement.setLong(1, position);
+            statement.setString(2, address.customerId());
+            statement.setString(3, address.asset().key());
+            statement.setString(4, address.address());
+            statement.setString(5, document);
+            statement.executeUpdate();
+          } catch (SQLException e) {
+            if (!SqlFailures.isDuplicateKey(e)) {
+              throw e;
+            }
+            connection.rollback();
+            Optional<DepositAddress> existing = readDepositAddress(connection, sql.selectDepositAddressByCustomer,
+                address.customerId(), address.asset().key());
+            if (uncertain && existing.filter(address::equals).isPresent()) {
+              return null; // the earlier attempt's commit went through before its connection broke
+            }
+            throw new DuplicateDepositException(existing.isPresent()
+                ? "customer " + address.customerId() + " already has a deposit address for " + address.asset().key()
+                : "address " + address.address() + " is already in use");
+          }
+          return null;
+        });
+  }
+
+  private Optional<DepositAddress> readDepositAddress(Connection connection, String query, String... keys)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      for (int i = 0; i < keys.length; i++) {
+        statement.setString(i + 1, keys[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(parseDepositAddress(rows.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
+  private static DepositAddress parseDepositAddress(String document) {
+    try {
+      return InvoiceJson.readDepositAddress(document);
+    } catch (IllegalArgumentException e) {
+      throw new InvoiceStoreException("a stored deposit address is not readable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<DepositAddress> findDepositAddress(String customerId, Asset asset) {
+    requireNonNull(customerId, "customerId");
+    requireNonNull(asset, "asset");
+    return transactor.read(() -> "read the deposit address of customer " + customerId, null,
+        (connection, uncertain) -> readDepositAddress(connection, sql.selectDepositAddressByCustomer, customerId,
+            asset.key()));
+  }
+
+  @Override
+  public Optional<DepositAddress> findDepositAddressByAddress(String address) {
+    requireNonNull(address, "address");
+    return transactor.read(() -> "read the deposit address " + address, null,
+        (connection, uncertain) -> readDepositAddress(connection, sql.selectDepositAddressByAddress, address));
+  }
+
+  @Override
+  public List<DepositAddress> listDepositAddresses(long offset, int limit) {
+    if (offset < 0 || limit < 1) {
+      throw new IllegalArgumentException("offset must not be negative and limit must be positive");
+    }
+    return transactor.read(() -> "list deposit addresses", null, (connection, uncertain) -> {
+      List<DepositAddress> page = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectDepositAddressesFrom)) {
+        statement.setLong(1, offset);
+        statement.setInt(2, limit);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            page.add(parseDepositAddress(rows.getString(1)));
+          }
+        }
+      }
+      return page;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the deposit's version is not 1
+   */
+  @Override
+  public void insertDeposit(Deposit deposit, List<Event> events) {
+    requireNonNull(deposit, "deposit");
+    List<Event> newEvents = checkEvents(events);
+    if (deposit.version() != 1) {
+      throw new IllegalArgumentException("a new deposit has version 1, but " + deposit.id() + " has "
+          + deposit.version());
+    }
+    String document = InvoiceJson.write(deposit);
+    transactor.write(() -> "insert deposit " + deposit.id(), null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.insertDeposit)) {
+        statement.setString(1, deposit.id().value());
+        statement.setString(2, deposit.customerId());
+        statement.setString(3, deposit.address());
+        statement.setString(4, deposit.addressAsset().chainKey());
+        statement.setString(5, deposit.status().name());
+        statement.setLong(6, deposit.version());
+        statement.setString(7, document);
+        statement.executeUpdate();
+      } catch (SQLException e) {
+        if (!SqlFailures.isDuplicateKey(e)) {
+          throw e;
+        }
+        connection.rollback();
+        if (uncertain && readDeposit(connection, deposit.id()).filter(deposit::equals).isPresent()) {
+          return null;
+        }
+        throw new DuplicateDepositException("deposit " + deposit.id() + " is already recorded");
+      }
+      appendEvents(connection, newEvents);
+      return null;
+    });
+  }
+
+  @Override
+  public boolean updateDeposit(Deposit deposit, long expectedVersion, List<Event> events) {
+    requireNonNull(deposit, "deposit");
+    List<Event> newEvents = checkEvents(events);
+    if (deposit.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException("an update of version " + expectedVersion + " must write version "
+          + (expectedVersion + 1) + ", but writes " + deposit.version());
+    }
+    String document = InvoiceJson.write(deposit);
+    return transactor.write(() -> "update deposit " + deposit.id() + " to version " + deposit.version(), null,
+        (connection, uncertain) -> {
+          int updated;
+          try (PreparedStatement statement = connection.prepareStatement(sql.updateDeposit)) {
+            statement.setString(1, deposit.status().name());
+            statement.setLong(2, deposit.version());
+            statement.setString(3, document);
+            statement.setString(4, deposit.id().value());
+            statement.setLong(5, expectedVersion);
+            updated = statement.executeUpdate();
+          }
+          if (updated == 0) {
+            return uncertain && readDeposit(connection, deposit.id()).filter(deposit::equals).isPresent();
+          }
+          appendEvents(connection, newEvents);
+          return true;
+        });
+  }
+
+  private Optional<Deposit> readDeposit(Connection connection, DepositId id) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.selectDepositById)) {
+      statement.setString(1, id.value());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(parseDeposit(rows.getString(1), id.value())) : Optional.empty();
+      }
+    }
+  }
+
+  private static Deposit parseDeposit(String document, String key) {
+    try {
+      return InvoiceJson.readDeposit(document);
+    } catch (IllegalArgumentException e) {
+      throw new InvoiceStoreException("the stored deposit " + key + " is not readable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<Deposit> findDeposit(DepositId id) {
+    requireNonNull(id, "id");
+    return transactor.read(() -> "read deposit " + id, null, (connection, uncertain) -> readDeposit(connection, id));
+  }
+
+  @Override
+  public List<Deposit> listDeposits(DepositQuery query) {
+    requireNonNull(query, "query");
+    return transactor.read(() -> "list deposits", null, (connection, uncertain) -> {
+      List<Deposit> page = new ArrayList<>();
+      Optional<DepositId> after = query.after();
+      while (true) {
+        List<String> conditions = new ArrayList<>();
+        List<Binder> binders = new ArrayList<>();
+        query.customerId().ifPresent(customer -> {
+          conditions.add("customer_id = ?");
+          binders.add((st, i) -> st.setString(i, customer));
+        });
+        query.address().ifPresent(address -> {
+          conditions.add("address = ?");
+          binders.add((st, i) -> st.setString(i, address));
+        });
+        query.chain().ifPresent(chain -> {
+          conditions.add("chain = ?");
+          binders.add((st, i) -> st.setString(i, chain));
+        });
+        if (!query.statuses().isEmpty()) {
+          conditions.add("status IN (" + Statements.marks(query.statuses().size()) + ")");
+          for (DepositStatus status : query.statuses()) {
+            binders.add((st, i) -> st.setString(i, status.name()));
+          }
+        }
+        after.ifPresent(id -> {
+          conditions.add("id > ?");
+          binders.add((st, i) -> st.setString(i, id.value()));
+        });
+        int fetch = query.limit() - page.size();
+        int fetched = 0;
+        String lastId = null;
+        try (PreparedStatement statement = connection.prepareStatement(
+            sql.selectDepositsWhere(String.join(" AND ", conditions)))) {
+          int index = 0;
+          for (Binder binder : binders) {
+            binder.bind(statement, ++index);
+          }
+          statement.setInt(++index, fetch);
+          try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+              fetched++;
+              lastId = rows.getString(1);
+              Deposit deposit = parseDeposit(rows.getString(2), lastId);
+              if (query.matches(deposit)) {
+                page.add(deposit);
+              }
+            }
+          }
+        }
+        if (fetched < fetch || page.size() == query.limit()) {
+          return page;
+        }
+        after = Optional.of(DepositId.of(lastId));
+      }
+    });
   }
 
   private static void checkName(String name, String what, int maxLength) {

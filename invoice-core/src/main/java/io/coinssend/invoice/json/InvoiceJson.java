@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
 import io.coinssend.invoice.Deposit;
+import io.coinssend.invoice.DepositAddress;
 import io.coinssend.invoice.DepositEvent;
 import io.coinssend.invoice.DepositId;
 import io.coinssend.invoice.DepositStatus;
@@ -70,6 +71,38 @@ public final class InvoiceJson {
   /** The invoice as compact JSON text. */
   public static String write(Invoice invoice) {
     return text(toNode(invoice));
+  }
+
+  /** The deposit address as compact JSON text. */
+  public static String write(DepositAddress address) {
+    requireNonNull(address, "address");
+    ObjectNode node = NODES.objectNode();
+    node.put("customerId", address.customerId());
+    node.set("asset", asset(address.asset()));
+    node.put("address", address.address());
+    node.put("derivationIndex", address.derivationIndex());
+    node.put("paymentUri", address.paymentUri());
+    node.put("network", address.network());
+    node.put("createdAt", address.createdAt().toString());
+    return text(node);
+  }
+
+  /**
+   * Reads a deposit address written by {@link #write(DepositAddress)}.
+   *
+   * @throws IllegalArgumentException if the text is not such an address
+   */
+  public static DepositAddress readDepositAddress(String json) {
+    JsonNode node = parse(json);
+    try {
+      return new DepositAddress(string(node, "customerId"), asset(field(node, "asset")), string(node, "address"),
+          field(node, "derivationIndex").asLong(), string(node, "paymentUri"), instant(node, "createdAt"));
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException) {
+        throw e;
+      }
+      throw new IllegalArgumentException("malformed deposit address JSON: " + e.getMessage(), e);
+    }
   }
 
   /** The deposit as compact JSON text. */

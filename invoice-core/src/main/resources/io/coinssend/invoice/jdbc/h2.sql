@@ -76,3 +76,34 @@ CREATE TABLE IF NOT EXISTS coinssend_consumer (
   log_position   BIGINT NOT NULL,
   CONSTRAINT coinssend_consumer_pk PRIMARY KEY (consumer_name)
 );
+
+-- Static deposit addresses, in the order they were created: position is handed out from coinssend_counter
+-- ('deposit_address_position') as the last step of the inserting transaction, so engines following new addresses by
+-- position never miss one committed late.
+CREATE TABLE IF NOT EXISTS coinssend_deposit_address (
+  position     BIGINT NOT NULL,
+  customer_id  VARCHAR(200) NOT NULL,
+  asset_key    VARCHAR(300) NOT NULL,
+  address      VARCHAR(200) NOT NULL,
+  document     CLOB NOT NULL,
+  CONSTRAINT coinssend_deposit_address_pk PRIMARY KEY (position),
+  CONSTRAINT coinssend_deposit_address_customer_uq UNIQUE (customer_id, asset_key),
+  CONSTRAINT coinssend_deposit_address_address_uq UNIQUE (address)
+);
+INSERT INTO coinssend_counter (counter_name, counter_value) SELECT 'deposit_address_position', 0
+  WHERE NOT EXISTS (SELECT 1 FROM coinssend_counter WHERE counter_name = 'deposit_address_position');
+
+-- Deposits to static addresses, one row per transfer, kept as their exact JSON (InvoiceJson).
+CREATE TABLE IF NOT EXISTS coinssend_deposit (
+  id           VARCHAR(64) NOT NULL,
+  customer_id  VARCHAR(200) NOT NULL,
+  address      VARCHAR(200) NOT NULL,
+  chain        VARCHAR(130) NOT NULL,
+  status       VARCHAR(20) NOT NULL,
+  version      BIGINT NOT NULL,
+  document     CLOB NOT NULL,
+  CONSTRAINT coinssend_deposit_pk PRIMARY KEY (id)
+);
+CREATE INDEX IF NOT EXISTS coinssend_deposit_customer_ix ON coinssend_deposit (customer_id, id);
+CREATE INDEX IF NOT EXISTS coinssend_deposit_address_ix ON coinssend_deposit (address, id);
+CREATE INDEX IF NOT EXISTS coinssend_deposit_chain_ix ON coinssend_deposit (chain, status, id);

@@ -78,3 +78,33 @@ CREATE TABLE IF NOT EXISTS coinssend_consumer (
   log_position   BIGINT NOT NULL,
   CONSTRAINT coinssend_consumer_pk PRIMARY KEY (consumer_name)
 ) ENGINE = InnoDB DEFAULT CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Static deposit addresses, in the order they were created: position is handed out from coinssend_counter
+-- ('deposit_address_position') as the last step of the inserting transaction, so engines following new addresses by
+-- position never miss one committed late.
+CREATE TABLE IF NOT EXISTS coinssend_deposit_address (
+  position     BIGINT NOT NULL,
+  customer_id  VARBINARY(800) NOT NULL,
+  asset_key    VARBINARY(1200) NOT NULL,
+  address      VARBINARY(800) NOT NULL,
+  document     LONGTEXT NOT NULL,
+  CONSTRAINT coinssend_deposit_address_pk PRIMARY KEY (position),
+  CONSTRAINT coinssend_deposit_address_customer_uq UNIQUE (customer_id, asset_key),
+  CONSTRAINT coinssend_deposit_address_address_uq UNIQUE (address)
+) ENGINE = InnoDB DEFAULT CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;
+INSERT IGNORE INTO coinssend_counter (counter_name, counter_value) VALUES ('deposit_address_position', 0);
+
+-- Deposits to static addresses, one row per transfer, kept as their exact JSON (InvoiceJson).
+CREATE TABLE IF NOT EXISTS coinssend_deposit (
+  id           VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  customer_id  VARBINARY(800) NOT NULL,
+  address      VARBINARY(800) NOT NULL,
+  chain        VARBINARY(520) NOT NULL,
+  status       VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  version      BIGINT NOT NULL,
+  document     LONGTEXT NOT NULL,
+  CONSTRAINT coinssend_deposit_pk PRIMARY KEY (id),
+  INDEX coinssend_deposit_customer_ix (customer_id, id),
+  INDEX coinssend_deposit_address_ix (address, id),
+  INDEX coinssend_deposit_chain_ix (chain, status, id)
+) ENGINE = InnoDB DEFAULT CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -27,6 +27,8 @@ public final class Statements {
 
   /** The counter row from which event log positions are handed out. */
   public static final String EVENT_COUNTER = "event_position";
+  /** The counter row from which deposit address positions are handed out. */
+  public static final String DEPOSIT_ADDRESS_COUNTER = "deposit_address_position";
 
   private final JdbcDialect dialect;
 
@@ -37,6 +39,8 @@ public final class Statements {
   public final String tipTable;
   public final String cursorTable;
   public final String consumerTable;
+  public final String depositAddressTable;
+  public final String depositTable;
 
   public final String insertInvoice;
   public final String updateInvoice;
@@ -63,6 +67,14 @@ public final class Statements {
   public final String selectConsumer;
   public final String updateConsumer;
   public final String insertConsumer;
+  public final String insertDepositAddress;
+  public final String selectDepositAddressByCustomer;
+  public final String selectDepositAddressByAddress;
+  public final String selectDepositAddressesFrom;
+  public final String insertDeposit;
+  public final String updateDeposit;
+  public final String selectDepositById;
+  public final String selectVersionOfDeposit;
 
   public Statements(JdbcDialect dialect, String prefix) {
     this.dialect = requireNonNull(dialect, "dialect");
@@ -74,6 +86,8 @@ public final class Statements {
     tipTable = prefix + "chain_tip";
     cursorTable = prefix + "chain_cursor";
     consumerTable = prefix + "consumer";
+    depositAddressTable = prefix + "deposit_address";
+    depositTable = prefix + "deposit";
 
     insertInvoice = "INSERT INTO " + invoiceTable + " (id, order_id, address, chain, asset_code, amount_due, status,"
         + " version, awaiting_confirmations, watch_until, next_review_at, created_at, document)"
@@ -112,6 +126,30 @@ public final class Statements {
     selectConsumer = "SELECT log_position FROM " + consumerTable + " WHERE consumer_name = ?";
     updateConsumer = "UPDATE " + consumerTable + " SET log_position = ? WHERE consumer_name = ? AND log_position = ?";
     insertConsumer = "INSERT INTO " + consumerTable + " (consumer_name, log_position) VALUES (?, ?)";
+
+    insertDepositAddress = "INSERT INTO " + depositAddressTable + " (position, customer_id, asset_key, address,"
+        + " document) VALUES (?, ?, ?, ?, ?)";
+    selectDepositAddressByCustomer = "SELECT document FROM " + depositAddressTable
+        + " WHERE customer_id = ? AND asset_key = ?";
+    selectDepositAddressByAddress = "SELECT document FROM " + depositAddressTable + " WHERE address = ?";
+    selectDepositAddressesFrom = "SELECT document FROM " + depositAddressTable
+        + " WHERE position > ? ORDER BY position LIMIT ?";
+    insertDeposit = "INSERT INTO " + depositTable + " (id, customer_id, address, chain, status, version, document)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    updateDeposit = "UPDATE " + depositTable + " SET status = ?, version = ?, document = ? WHERE id = ? AND version = ?";
+    selectDepositById = "SELECT document FROM " + depositTable + " WHERE id = ?";
+    selectVersionOfDeposit = "SELECT version FROM " + depositTable + " WHERE id = ?";
+  }
+
+  /** The invoices whose address is one of {@code count} addresses. */
+  public String selectDocumentsByAddresses(int count) {
+    return "SELECT address, document FROM " + invoiceTable + " WHERE address IN (" + marks(count) + ")";
+  }
+
+  /** A page of deposits in id order, with conditions appended by the caller (the store filters exactly after). */
+  public String selectDepositsWhere(String conditions) {
+    return "SELECT id, document FROM " + depositTable + (conditions.isEmpty() ? "" : " WHERE " + conditions)
+        + " ORDER BY id LIMIT ?";
   }
 
   /** An insert-or-replace of one row by its key column, in this dialect. */

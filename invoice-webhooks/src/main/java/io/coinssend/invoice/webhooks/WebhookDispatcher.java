@@ -263,7 +263,8 @@ public final class WebhookDispatcher implements AutoCloseable {
    * Does all due work now and waits for it: enqueues every new event, then sends due deliveries (round after round,
    * within each endpoint's concurrency bound) until none is due at the clock's current time, then purges expired
    * records if an hour has passed. For tests on a manual clock, and for callers that drive the dispatcher
-   * themselves instead of {@link #start()}ing it.
+   * themselves instead of {@link #start()}ing it: on a started dispatcher it is safe but does not wait for attempts
+   * the background thread has in flight.
    *
    * @return how many attempts were made
    * @throws IllegalStateException if closed

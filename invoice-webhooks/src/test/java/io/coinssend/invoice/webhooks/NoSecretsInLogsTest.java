@@ -124,7 +124,6 @@ class NoSecretsInLogsTest {
               Duration.ofSeconds(10)).withJitterPercent(0))
           .pollInterval(Duration.ofHours(1))
           .build();
-      dispatcher.start();
       shop.createInvoices(4);
       for (int round = 0; round < 6; round++) {
         dispatcher.runDue();
@@ -146,6 +145,7 @@ class NoSecretsInLogsTest {
       }
       store.attemptsOfEndpoint("v1", java.time.Instant.EPOCH, 100).forEach(a -> texts.add(a.toString()));
       store.attemptsOfEndpoint("down", java.time.Instant.EPOCH, 100).forEach(a -> texts.add(a.toString()));
+      dispatcher.start();
       dispatcher.close();
 
       texts.addAll(refusals(secret, key));

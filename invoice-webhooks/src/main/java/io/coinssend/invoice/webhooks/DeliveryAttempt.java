@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * One HTTP attempt of a delivery, as kept in the delivery log.
+ * One HTTP attempt of a delivery, as kept in the delivery log. Immutable; no component is null, and an attempt has
+ * an error exactly when it failed.
  *
  * @param deliveryId the delivery
  * @param eventId the event (the {@code webhook-id} sent)

@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * An endpoint the dispatcher stopped sending to, durably (it answered 410 Gone). Its deliveries are kept and held
- * until {@link WebhookDispatcher#enableEndpoint(String)}.
+ * until {@link WebhookDispatcher#enableEndpoint(String)}. Immutable; no component is null.
  *
  * @param endpointId the endpoint
  * @param at when it was disabled

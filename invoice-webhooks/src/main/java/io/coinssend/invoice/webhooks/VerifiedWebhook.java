@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 
 /**
- * The headers of a request whose signature and timestamp were verified.
+ * The headers of a request whose signature and timestamp were verified. Immutable; no component is null.
  *
  * @param id the {@code webhook-id} (the event id; use it to ignore duplicates)
  * @param timestamp the {@code webhook-timestamp} of this attempt

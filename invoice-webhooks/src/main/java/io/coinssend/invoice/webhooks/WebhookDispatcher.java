@@ -445,25 +445,41 @@ public final class WebhookDispatcher implements AutoCloseable {
       signature = endpoint.signer().sign(delivery.eventId(), started.getEpochSecond(), body);
     } catch (RuntimeException e) {
       // A plugin signer's message might quote its key; keep only the type.
-      String error = "signing failed: " + e.getClass().getSimpleName();
-      return CompletableFuture.runAsync(
-          () -> finish(endpoint, delivery, started, startNanos, null, error), runnable -> runnable.run());
+      return failedBeforeSending(endpoint, delivery, started, startNanos,
+          "signing failed: " + e.getClass().getSimpleName());
     }
-    HttpRequest request = HttpRequest.newBuilder(endpoint.url())
-        .timeout(requestTimeout)
-        .header("content-type", "application/json")
-        .header("user-agent", USER_AGENT)
-        .header(WebhookHeaders.ID, delivery.eventId())
-        .header(WebhookHeaders.TIMESTAMP, Long.toString(started.getEpochSecond()))
-        .header(WebhookHeaders.SIGNATURE, signature)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+    HttpRequest request;
+    try {
+      request = HttpRequest.newBuilder(endpoint.url())
+          .timeout(requestTimeout)
+          .header("content-type", "application/json")
+          .header("user-agent", USER_AGENT)
+          .header(WebhookHeaders.ID, delivery.eventId())
+          .header(WebhookHeaders.TIMESTAMP, Long.toString(started.getEpochSecond()))
+          .header(WebhookHeaders.SIGNATURE, signature)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+          .build();
+    } catch (RuntimeException e) {
+      // The JDK refuses some URLs (and header values) only here; record it like any failed attempt.
+      return failedBeforeSending(endpoint, delivery, started, startNanos,
+          "invalid request: " + Redaction.error(e, endpoint.url()));
+    }
     return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .orTimeout(attemptGuard.toMillis(), TimeUnit.MILLISECONDS)
         .handle((response, error) -> {
           finish(endpoint, delivery, started, startNanos, response, error == null ? null : describe(error, endpoint));
           return null;
         });
+  }
+
+  private CompletableFuture<Void> failedBeforeSending(
+      WebhookEndpoint endpoint, Delivery delivery, Instant started, long startNanos, String error) {
+    try {
+      finish(endpoint, delivery, started, startNanos, null, error);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private void finish(WebhookEndpoint endpoint, Delivery delivery, Instant started, long startNanos,

@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Verifies Standard Webhooks requests on the receiving side: any JVM, no engine needed.
@@ -97,16 +96,25 @@ public final class WebhookVerifier {
   public VerifiedWebhook verifySignature(Map<String, ? extends Collection<String>> headers, byte[] body) {
     requireNonNull(headers, "headers");
     requireNonNull(body, "body");
-    TreeMap<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    // One pass, no copy: names compare ignoring case, and a name may appear under several spellings.
+    String id = null;
+    String timestamp = null;
+    String signature = null;
     for (Map.Entry<String, ? extends Collection<String>> entry : headers.entrySet()) {
-      if (entry.getKey() != null && entry.getValue() != null) {
-        byName.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).addAll(entry.getValue());
+      String name = entry.getKey();
+      Collection<String> values = entry.getValue();
+      if (name == null || values == null || values.isEmpty()) {
+        continue;
+      }
+      if (name.equalsIgnoreCase(WebhookHeaders.ID)) {
+        id = single(id, values, WebhookHeaders.ID);
+      } else if (name.equalsIgnoreCase(WebhookHeaders.TIMESTAMP)) {
+        timestamp = single(timestamp, values, WebhookHeaders.TIMESTAMP);
+      } else if (name.equalsIgnoreCase(WebhookHeaders.SIGNATURE)) {
+        String joined = values.size() == 1 ? values.iterator().next() : String.join(" ", values);
+        signature = signature == null ? joined : signature + " " + joined;
       }
     }
-    String id = single(byName, WebhookHeaders.ID);
-    String timestamp = single(byName, WebhookHeaders.TIMESTAMP);
-    List<String> signatures = byName.get(WebhookHeaders.SIGNATURE);
-    String signature = signatures == null ? null : String.join(" ", signatures);
     return verifySignature(id, timestamp, signature, body);
   }
 
@@ -239,18 +247,16 @@ public final class WebhookVerifier {
     return event;
   }
 
-  private static String single(Map<String, List<String>> headers, String name) {
-    List<String> values = headers.get(name);
-    if (values == null || values.isEmpty()) {
-      return null;
-    }
-    String first = values.get(0);
-    for (String value : values) {
-      if (value == null || !value.equals(first)) {
+  /** The one value of a header that must not vary; repeats of the same value are tolerated. */
+  private static String single(String seen, Collection<String> values, String name) {
+    String value = seen;
+    for (String candidate : values) {
+      if (candidate == null || (value != null && !value.equals(candidate))) {
         throw new WebhookVerificationException(Reason.MALFORMED_HEADER, name + " appears more than once");
       }
+      value = candidate;
     }
-    return first;
+    return value;
   }
 
   private static void require(String value, String name) {

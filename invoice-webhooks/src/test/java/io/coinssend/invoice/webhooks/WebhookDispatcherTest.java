@@ -436,6 +436,32 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void aThrowingSignerIsRecordedAsAFailedAttemptWithoutItsMessageAndRetried() {
+    TestReceiver receiver = receiver();
+    Event event = shop.createInvoices(1).get(0);
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+    WebhookSigner flaky = (id, timestamp, body) -> {
+      if (broken.get()) {
+        throw new IllegalStateException("key material 0xSECRET unavailable");
+      }
+      return WebhookSigner.v1(secret).sign(id, timestamp, body);
+    };
+    WebhookDispatcher dispatcher = dispatcher(builder(WebhookEndpoint.of("shop", receiver.url("/"), flaky)));
+
+    assertThat(dispatcher.runDue()).isEqualTo(1);
+
+    assertThat(receiver.count()).isZero();
+    DeliveryAttempt failed = dispatcher.attemptsOfEvent(event.id()).get(0);
+    assertThat(failed.error()).contains("signing failed: IllegalStateException");
+    assertThat(dispatcher.findDelivery(event.id(), "shop").orElseThrow().nextAttemptAt())
+        .isEqualTo(clock.instant().plusSeconds(5));
+    broken.set(false);
+    clock.advance(Duration.ofSeconds(5));
+    dispatcher.runDue();
+    assertThat(receiver.requests()).extracting(r -> verify(r).id()).containsExactly(event.id());
+  }
+
+  @Test
   void startingFromLatestSkipsTheEventsAlreadyStored() {
     TestReceiver receiver = receiver();
     shop.createInvoices(2);

@@ -7,7 +7,8 @@ import io.coinssend.invoice.webhooks.DeliveryState;
 import java.time.Instant;
 
 /**
- * What one attempt did to a claimed delivery: the attempt for the log and the delivery's next state.
+ * What one attempt did to a claimed delivery: the attempt for the log and the delivery's next state. Immutable; no
+ * component is null; the state is never SENDING.
  *
  * @param owner the dispatcher that claimed the delivery; the state only changes if it still holds the claim
  * @param attempt the attempt, for the delivery log

@@ -133,6 +133,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Object enqueueLock = new Object();
   private final AtomicReference<Instant> nextPurgeAt = new AtomicReference<>(Instant.MIN);
+  private final java.util.concurrent.atomic.AtomicBoolean pollRequested =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile ScheduledExecutorService poller;
 
   private WebhookDispatcher(Builder builder) {
@@ -294,14 +296,20 @@ public final class WebhookDispatcher implements AutoCloseable {
 
   /**
    * Asks a started dispatcher to look for new events and due deliveries now rather than at the next poll (for
-   * example from an engine listener, so webhooks leave as soon as events are stored). Does nothing otherwise.
+   * example from an engine listener, so webhooks leave as soon as events are stored). Signals that arrive while a
+   * requested poll has not started yet are merged into it, so calling this once per event is cheap. Does nothing
+   * on a dispatcher that is not started.
    */
   public void signal() {
     ScheduledExecutorService scheduler = poller;
-    if (state.get() == State.RUNNING && scheduler != null) {
+    if (state.get() == State.RUNNING && scheduler != null && pollRequested.compareAndSet(false, true)) {
       try {
-        scheduler.execute(this::pollSafely);
+        scheduler.execute(() -> {
+          pollRequested.set(false);
+          pollSafely();
+        });
       } catch (RejectedExecutionException e) {
+        pollRequested.set(false);
         log.debug("Webhook poll not scheduled: the dispatcher is closing");
       }
     }

@@ -417,6 +417,33 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void aDispatcherRestartedOnANewJdbcStoreObjectContinuesFromTheDatabase() {
+    try (TestDatabases.Schema h2 = TestDatabases.h2()) {
+      TestReceiver receiver = receiver().then(status(503));
+      Event event = shop.createInvoices(1).get(0);
+      WebhookDispatcher first = builder(endpoint("shop", receiver.url("/")))
+          .deliveryStore(io.coinssend.invoice.webhooks.jdbc.JdbcDeliveryStore.create(h2.dataSource()).createTables())
+          .build();
+      first.runDue();
+      first.close();
+
+      WebhookDispatcher second = builder(endpoint("shop", receiver.url("/")))
+          .deliveryStore(io.coinssend.invoice.webhooks.jdbc.JdbcDeliveryStore.create(h2.dataSource()))
+          .build();
+      try {
+        assertThat(second.runDue()).isZero();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(second.runDue()).isEqualTo(1);
+        assertThat(second.attemptsOfEvent(event.id())).extracting(a -> a.statusCode().getAsInt())
+            .containsExactly(503, 200);
+        assertThat(receiver.requests()).extracting(TestReceiver.Request::id).containsExactly(event.id(), event.id());
+      } finally {
+        second.close();
+      }
+    }
+  }
+
+  @Test
   void aDeliveryClaimedByADispatcherThatDiedIsSentOnceItsClaimLapses() {
     TestReceiver receiver = receiver();
     Event event = shop.createInvoices(1).get(0);

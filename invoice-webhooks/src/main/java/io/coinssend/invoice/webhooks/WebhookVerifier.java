@@ -1,0 +1,351 @@
+package io.coinssend.invoice.webhooks;
+
+import static java.util.Objects.requireNonNull;
+
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.json.InvoiceJson;
+import io.coinssend.invoice.webhooks.WebhookVerificationException.Reason;
+import io.coinssend.invoice.webhooks.internal.Ed25519;
+import io.coinssend.invoice.webhooks.internal.HmacKey;
+import io.coinssend.invoice.webhooks.internal.SignedContent;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Verifies Standard Webhooks requests on the receiving side: any JVM, no engine needed.
+ *
+ * <p>Give it the trusted keys (v1 {@link WebhookSecret}s and/or v1a {@link Ed25519PublicKey}s), then call
+ * {@link #verify(Map, byte[])} with the request headers and the <em>raw body bytes exactly as received</em>: a body
+ * re-read as lines, decoded and re-encoded, or parsed and re-serialised no longer matches its signature. A request
+ * passes if any signature in {@code webhook-signature} matches any trusted key (so keys can be rotated) and its
+ * {@code webhook-timestamp} is within the tolerance of the clock ({@link #DEFAULT_TOLERANCE} either way). Header
+ * names match in any letter case. HMAC signatures are compared in constant time.
+ *
+ * <p>Immutable and thread-safe; build one and share it. Failures throw {@link WebhookVerificationException} with a
+ * {@link Reason}; null arguments throw {@link NullPointerException}. Messages never contain keys or the expected
+ * signature.
+ */
+public final class WebhookVerifier {
+
+  /** How far {@code webhook-timestamp} may be from the clock, either way, by default: 5 minutes. */
+  public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+
+  private static final int MAX_TIMESTAMP_DIGITS = 15;
+
+  private final List<WebhookSecret> secrets;
+  private final List<Ed25519PublicKey> publicKeys;
+  private final Duration tolerance;
+  private final Clock clock;
+
+  private WebhookVerifier(Builder builder) {
+    this.secrets = List.copyOf(builder.secrets);
+    this.publicKeys = List.copyOf(builder.publicKeys);
+    this.tolerance = builder.tolerance;
+    this.clock = builder.clock;
+  }
+
+  /** A builder with the defaults (tolerance 5 minutes, the UTC system clock) and no keys yet. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A verifier for one v1 secret ({@code whsec_…}, the prefix may be left out) with the defaults.
+   *
+   * @throws IllegalArgumentException if the secret is malformed (the message does not repeat it)
+   */
+  public static WebhookVerifier forSecret(String secret) {
+    return builder().secret(WebhookSecret.parse(secret)).build();
+  }
+
+  /**
+   * Checks a request and returns the event in its body.
+   *
+   * @param headers the request headers (names in any case), as most HTTP stacks expose them
+   * @param body the raw body bytes as received
+   * @return the event, whose {@link Event#id()} equals {@code webhook-id}
+   * @throws WebhookVerificationException if a header is missing or malformed, no signature matches, the timestamp is
+   *     outside the tolerance, or the body is not an event
+   */
+  public Event verify(Map<String, ? extends Collection<String>> headers, byte[] body) {
+    VerifiedWebhook verified = verifySignature(headers, body);
+    return event(verified, body);
+  }
+
+  /** {@link #verify(Map, byte[])} for the JDK's {@link HttpHeaders}. */
+  public Event verify(HttpHeaders headers, byte[] body) {
+    return verify(requireNonNull(headers, "headers").map(), body);
+  }
+
+  /**
+   * Checks the signature and timestamp of a request without reading the body as an event (for payloads that are
+   * not this library's events).
+   *
+   * @throws WebhookVerificationException if a header is missing or malformed, no signature matches or the timestamp
+   *     is outside the tolerance
+   */
+  public VerifiedWebhook verifySignature(Map<String, ? extends Collection<String>> headers, byte[] body) {
+    requireNonNull(headers, "headers");
+    requireNonNull(body, "body");
+    // One pass, no copy: names compare ignoring case, and a name may appear under several spellings.
+    String id = null;
+    String timestamp = null;
+    String signature = null;
+    for (Map.Entry<String, ? extends Collection<String>> entry : headers.entrySet()) {
+      String name = entry.getKey();
+      Collection<String> values = entry.getValue();
+      if (name == null || values == null || values.isEmpty()) {
+        continue;
+      }
+      if (name.equalsIgnoreCase(WebhookHeaders.ID)) {
+        id = single(id, values, WebhookHeaders.ID);
+      } else if (name.equalsIgnoreCase(WebhookHeaders.TIMESTAMP)) {
+        timestamp = single(timestamp, values, WebhookHeaders.TIMESTAMP);
+      } else if (name.equalsIgnoreCase(WebhookHeaders.SIGNATURE)) {
+        String joined = values.size() == 1 ? values.iterator().next() : String.join(" ", values);
+        signature = signature == null ? joined : signature + " " + joined;
+      }
+    }
+    return verifySignature(id, timestamp, signature, body);
+  }
+
+  /** {@link #verifySignature(Map, byte[])} for the JDK's {@link HttpHeaders}. */
+  public VerifiedWebhook verifySignature(HttpHeaders headers, byte[] body) {
+    return verifySignature(requireNonNull(headers, "headers").map(), body);
+  }
+
+  /**
+   * Checks the three header values and the raw body, for HTTP stacks that look headers up one by one.
+   *
+   * @param id the {@code webhook-id} value, or null if the header is absent
+   * @param timestamp the {@code webhook-timestamp} value, or null if absent
+   * @param signature the {@code webhook-signature} value, or null if absent
+   * @param body the raw body bytes as received (not null)
+   * @throws WebhookVerificationException as {@link #verifySignature(Map, byte[])}
+   */
+  public VerifiedWebhook verifySignature(String id, String timestamp, String signature, byte[] body) {
+    requireNonNull(body, "body");
+    require(id, WebhookHeaders.ID);
+    require(timestamp, WebhookHeaders.TIMESTAMP);
+    require(signature, WebhookHeaders.SIGNATURE);
+    String webhookId = id.strip();
+    if (!SignedContent.isValidId(webhookId)) {
+      throw new WebhookVerificationException(Reason.MALFORMED_HEADER,
+          WebhookHeaders.ID + " must be 1 to 256 printable ASCII characters without spaces or dots");
+    }
+    long seconds = seconds(timestamp.strip());
+    byte[] idBytes = webhookId.getBytes(StandardCharsets.US_ASCII);
+    byte[] timeBytes = timestamp.strip().getBytes(StandardCharsets.US_ASCII);
+    String scheme = match(signature, idBytes, timeBytes, body);
+    Instant at = Instant.ofEpochSecond(seconds);
+    Instant now = clock.instant();
+    if (at.isBefore(now.minus(tolerance))) {
+      throw new WebhookVerificationException(Reason.TIMESTAMP_TOO_OLD, WebhookHeaders.TIMESTAMP + " " + seconds
+          + " is " + Duration.between(at, now).toSeconds() + " s before now; the tolerance is "
+          + tolerance.toSeconds() + " s (a replayed request, or this machine's clock is wrong)");
+    }
+    if (at.isAfter(now.plus(tolerance))) {
+      throw new WebhookVerificationException(Reason.TIMESTAMP_TOO_NEW, WebhookHeaders.TIMESTAMP + " " + seconds
+          + " is " + Duration.between(now, at).toSeconds() + " s after now; the tolerance is "
+          + tolerance.toSeconds() + " s (the sender's or this machine's clock is wrong)");
+    }
+    return new VerifiedWebhook(webhookId, at, scheme);
+  }
+
+  private String match(String header, byte[] id, byte[] time, byte[] body) {
+    Base64.Decoder base64 = Base64.getDecoder();
+    byte[][] macs = new byte[secrets.size()][];
+    int wellFormed = 0;
+    List<String> versions = new ArrayList<>(2);
+    int length = header.length();
+    int start = 0;
+    while (start < length) {
+      while (start < length && Character.isWhitespace(header.charAt(start))) {
+        start++;
+      }
+      int end = start;
+      while (end < length && !Character.isWhitespace(header.charAt(end))) {
+        end++;
+      }
+      if (end == start) {
+        break;
+      }
+      int comma = header.indexOf(',', start);
+      if (comma > start && comma < end) {
+        wellFormed++;
+        String version = header.substring(start, comma);
+        if (!versions.contains(version) && versions.size() < 8) {
+          versions.add(version);
+        }
+        if (version.equals("v1") && !secrets.isEmpty()) {
+          byte[] candidate = decode(base64, header, comma + 1, end);
+          if (candidate != null && candidate.length == HmacKey.MAC_LENGTH) {
+            for (int i = 0; i < macs.length; i++) {
+              if (macs[i] == null) {
+                macs[i] = secrets.get(i).hmac().mac(id, time, body);
+              }
+              if (MessageDigest.isEqual(macs[i], candidate)) {
+                return "v1";
+              }
+            }
+          }
+        } else if (version.equals("v1a") && !publicKeys.isEmpty()) {
+          byte[] candidate = decode(base64, header, comma + 1, end);
+          if (candidate != null && candidate.length == Ed25519.SIGNATURE_LENGTH) {
+            for (Ed25519PublicKey key : publicKeys) {
+              if (Ed25519.verify(key.jdkKey(), id, time, body, candidate)) {
+                return "v1a";
+              }
+            }
+          }
+        }
+      }
+      start = end;
+    }
+    if (wellFormed == 0) {
+      throw new WebhookVerificationException(Reason.MALFORMED_HEADER,
+          WebhookHeaders.SIGNATURE + " has no token of the form version,signature");
+    }
+    throw new WebhookVerificationException(Reason.NO_MATCHING_SIGNATURE, "none of the " + wellFormed
+        + " signature(s) (versions " + versions + ") matches a trusted key over these exact body bytes (trusting "
+        + secrets.size() + " v1 secret(s) and " + publicKeys.size() + " v1a key(s)); was the body re-read or "
+        + "re-serialised before verifying?");
+  }
+
+  private static byte[] decode(Base64.Decoder base64, String header, int from, int to) {
+    if (from >= to) {
+      return null;
+    }
+    try {
+      return base64.decode(header.substring(from, to));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static Event event(VerifiedWebhook verified, byte[] body) {
+    Event event;
+    try {
+      event = InvoiceJson.readEvent(body);
+    } catch (IllegalArgumentException e) {
+      throw new WebhookVerificationException(Reason.MALFORMED_PAYLOAD,
+          "the body is authentic but not an invoice event: " + e.getMessage(), e);
+    }
+    if (!event.id().equals(verified.id())) {
+      throw new WebhookVerificationException(Reason.MALFORMED_PAYLOAD,
+          WebhookHeaders.ID + " " + verified.id() + " differs from the event id " + event.id() + " in the body");
+    }
+    return event;
+  }
+
+  /** The one value of a header that must not vary; repeats of the same value are tolerated. */
+  private static String single(String seen, Collection<String> values, String name) {
+    String value = seen;
+    for (String candidate : values) {
+      if (candidate == null || (value != null && !value.equals(candidate))) {
+        throw new WebhookVerificationException(Reason.MALFORMED_HEADER, name + " appears more than once");
+      }
+      value = candidate;
+    }
+    return value;
+  }
+
+  private static void require(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new WebhookVerificationException(Reason.MISSING_HEADER, "the " + name + " header is missing or empty");
+    }
+  }
+
+  private static long seconds(String timestamp) {
+    if (timestamp.length() > MAX_TIMESTAMP_DIGITS || !timestamp.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new WebhookVerificationException(Reason.MALFORMED_HEADER,
+          WebhookHeaders.TIMESTAMP + " must be Unix seconds (up to 15 digits)");
+    }
+    return Long.parseLong(timestamp);
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookVerifier[" + secrets.size() + " v1 secret(s) " + secrets.stream().map(WebhookSecret::fingerprint)
+        .toList() + ", " + publicKeys.size() + " v1a key(s), tolerance " + tolerance + "]";
+  }
+
+  /**
+   * Builds a {@link WebhookVerifier}. Not thread-safe; {@link #build()} checks that at least one key was given.
+   */
+  public static final class Builder {
+    private final List<WebhookSecret> secrets = new ArrayList<>();
+    private final List<Ed25519PublicKey> publicKeys = new ArrayList<>();
+    private Duration tolerance = DEFAULT_TOLERANCE;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Trusts a v1 secret (call again for each key during a rotation). */
+    public Builder secret(WebhookSecret secret) {
+      secrets.add(requireNonNull(secret, "secret"));
+      return this;
+    }
+
+    /**
+     * Trusts a v1 secret given as text, {@code whsec_<base64>} or the base64 alone.
+     *
+     * @throws IllegalArgumentException if malformed or empty (the message does not repeat it)
+     */
+    public Builder secret(String secret) {
+      return secret(WebhookSecret.parse(secret));
+    }
+
+    /** Trusts a v1a public key. */
+    public Builder publicKey(Ed25519PublicKey key) {
+      publicKeys.add(requireNonNull(key, "key"));
+      return this;
+    }
+
+    /** Trusts a v1a public key given as text, {@code whpk_<base64>}. */
+    public Builder publicKey(String key) {
+      return publicKey(Ed25519PublicKey.parse(key));
+    }
+
+    /**
+     * How far the timestamp may be from the clock, either way. Default {@link #DEFAULT_TOLERANCE}.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder tolerance(Duration tolerance) {
+      requireNonNull(tolerance, "tolerance");
+      if (tolerance.isNegative()) {
+        throw new IllegalArgumentException("tolerance must not be negative, but was " + tolerance);
+      }
+      this.tolerance = tolerance;
+      return this;
+    }
+
+    /** The clock timestamps are compared with. Default: {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The verifier.
+     *
+     * @throws IllegalStateException if no key was given
+     */
+    public WebhookVerifier build() {
+      if (secrets.isEmpty() && publicKeys.isEmpty()) {
+        throw new IllegalStateException("a webhook verifier needs at least one secret or public key");
+      }
+      return new WebhookVerifier(this);
+    }
+  }
+}

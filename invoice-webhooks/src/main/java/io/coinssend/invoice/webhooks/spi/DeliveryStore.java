@@ -1,0 +1,110 @@
+package io.coinssend.invoice.webhooks.spi;
+
+import io.coinssend.invoice.webhooks.Delivery;
+import io.coinssend.invoice.webhooks.DeliveryAttempt;
+import io.coinssend.invoice.webhooks.DeliveryState;
+import io.coinssend.invoice.webhooks.EndpointDisabled;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Durable storage for webhook deliveries: the per-endpoint queues, the delivery log, the position up to which a
+ * dispatcher group has turned the event log into deliveries, and the endpoints disabled by a 410.
+ *
+ * <p>Implementations are thread-safe and may be shared by several dispatchers (in one JVM or many); every method is
+ * atomic. Storage failures are thrown as {@link io.coinssend.invoice.InvoiceStoreException}. No argument or result
+ * is null. Built-ins: {@code InMemoryDeliveryStore} (compare-and-set) and {@code JdbcDeliveryStore} (PostgreSQL,
+ * MariaDB/MySQL, H2; {@code SELECT … FOR UPDATE SKIP LOCKED} claims).
+ *
+ * <h2>Exactly-once enqueueing</h2>
+ * {@link #enqueue} moves a group's position by compare-and-set and inserts the deliveries in the same atomic step,
+ * and a delivery is unique per (event id, endpoint id): two dispatchers that read the same events never create two
+ * deliveries of one event to one endpoint.
+ */
+public interface DeliveryStore {
+
+  /** The event-log position up to which {@code group} has enqueued deliveries; empty if never saved. */
+  OptionalLong findPosition(String group);
+
+  /**
+   * Atomically: if {@code group}'s position is still {@code expected} (0 for a group never saved), moves it to
+   * {@code next} and inserts {@code deliveries} (PENDING), skipping any whose (event id, endpoint id) already exists.
+   *
+   * @return false if the position was not {@code expected} (another dispatcher enqueued first); nothing is written
+   * @throws IllegalArgumentException if {@code next < expected}
+   */
+  boolean enqueue(String group, long expected, long next, List<Delivery> deliveries);
+
+  /**
+   * Atomically claims up to {@code limit} deliveries of one endpoint that are due at {@code now} (PENDING with
+   * {@code nextAttemptAt <= now}, or SENDING with a lapsed lease), earliest due first: marks them SENDING for
+   * {@code owner} until {@code leaseUntil}. Concurrent callers never claim the same delivery.
+   *
+   * @return the claimed deliveries, in their new state
+   */
+  List<Delivery> claim(String endpointId, Instant now, int limit, String owner, Instant leaseUntil);
+
+  /**
+   * Records an attempt in the delivery log and, if {@code outcome.owner()} still holds the delivery's claim, moves
+   * the delivery to the outcome's state, atomically.
+   *
+   * @return false if the claim was lost (lapsed and taken by another dispatcher, or redelivered); the attempt is
+   *     still recorded
+   */
+  boolean complete(DeliveryOutcome outcome);
+
+  Optional<Delivery> findDelivery(String deliveryId);
+
+  /** The deliveries of one event, one per endpoint, by endpoint id. */
+  List<Delivery> deliveriesOfEvent(String eventId);
+
+  /**
+   * Up to {@code limit} deliveries of one endpoint in {@code state} (any state if empty), in event order, after
+   * event position {@code afterSequence} (for paging).
+   */
+  List<Delivery> deliveriesOfEndpoint(String endpointId, Optional<DeliveryState> state, long afterSequence, int limit);
+
+  /**
+   * Puts a DEAD, DELIVERED or PENDING delivery back in its queue, due at {@code now}, with a fresh schedule (zero
+   * attempts). A SENDING delivery is left as it is.
+   *
+   * @return the delivery after the call, empty if there is none with that id
+   */
+  Optional<Delivery> redeliver(String deliveryId, Instant now);
+
+  /** {@link #redeliver} for every DEAD delivery of an endpoint; returns how many. */
+  int redeliverDead(String endpointId, Instant now);
+
+  /** Records that an endpoint is disabled (keeps the first record if it already is). */
+  void disableEndpoint(EndpointDisabled disabled);
+
+  /**
+   * Removes an endpoint's disabled record and makes its PENDING deliveries due at {@code now}.
+   *
+   * @return false if it was not disabled
+   */
+  boolean enableEndpoint(String endpointId, Instant now);
+
+  /** The disabled endpoints, by id. */
+  Map<String, EndpointDisabled> disabledEndpoints();
+
+  /** The attempts of one event, at every endpoint, oldest first. */
+  List<DeliveryAttempt> attemptsOfEvent(String eventId);
+
+  /** The attempts of one delivery, oldest first. */
+  List<DeliveryAttempt> attemptsOfDelivery(String deliveryId);
+
+  /** Up to {@code limit} attempts at one endpoint that started at or after {@code since}, oldest first. */
+  List<DeliveryAttempt> attemptsOfEndpoint(String endpointId, Instant since, int limit);
+
+  /**
+   * Deletes attempts that started before {@code cutoff}, and DELIVERED and DEAD deliveries last changed before it.
+   * PENDING and SENDING deliveries are never deleted.
+   *
+   * @return how many rows (attempts and deliveries) were deleted
+   */
+  int purge(Instant cutoff);
+}

@@ -1,0 +1,438 @@
+package io.coinssend.invoice.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.coinssend.invoice.webhooks.spi.DeliveryOutcome;
+import io.coinssend.invoice.webhooks.spi.DeliveryStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link DeliveryStore} must do. A store's test extends this class and says how to make an empty store
+ * (in about 20 lines, as ShedLock's contract tests do), including the races between dispatchers.
+ */
+abstract class DeliveryStoreContract {
+
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  static final String GROUP = "default";
+
+  protected DeliveryStore store;
+
+  /** A new, empty store. */
+  protected abstract DeliveryStore newStore();
+
+  /** Releases what {@link #newStore()} made, if anything. */
+  protected void dispose() {}
+
+  @BeforeEach
+  void createStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void disposeStore() {
+    dispose();
+  }
+
+  static String eventId(long sequence) {
+    return String.format("evt_%032x", sequence);
+  }
+
+  static Delivery delivery(long sequence, String endpoint, Instant now) {
+    return Delivery.pending(eventId(sequence), "invoice.created", sequence, "inv_" + sequence, endpoint, now,
+        "{\"id\":\"" + eventId(sequence) + "\",\"note\":\"5 € \\\"quoted\\\"\"}");
+  }
+
+  private static DeliveryAttempt attempt(Delivery delivery, int number, Instant at, int status) {
+    boolean ok = status >= 200 && status < 300;
+    return new DeliveryAttempt(delivery.id(), delivery.eventId(), delivery.endpointId(), number, at,
+        OptionalInt.of(status), Duration.ofMillis(12), ok, ok ? Optional.empty() : Optional.of("HTTP " + status));
+  }
+
+  private Delivery claimOne(Delivery delivery, Instant now, String owner) {
+    List<Delivery> claimed = store.claim(delivery.endpointId(), now, 1, owner, now.plusSeconds(60));
+    assertThat(claimed).extracting(Delivery::id).containsExactly(delivery.id());
+    return claimed.get(0);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Enqueueing
+
+  @Test
+  void enqueueMovesThePositionAndStoresPendingDeliveries() {
+    Delivery first = delivery(1, "shop", T0);
+    Delivery second = delivery(2, "shop", T0);
+    assertThat(store.findPosition(GROUP)).isEmpty();
+
+    assertThat(store.enqueue(GROUP, 0, 2, List.of(first, second))).isTrue();
+
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(2));
+    assertThat(store.findDelivery(first.id())).contains(first);
+    assertThat(store.findDelivery(second.id())).contains(second);
+    assertThat(store.findDelivery(second.id()).orElseThrow().payload()).contains("5 € \\\"quoted\\\"");
+    assertThat(store.findDelivery("dlv_unknown")).isEmpty();
+  }
+
+  @Test
+  void anEmptyBatchStillMovesThePosition() {
+    assertThat(store.enqueue(GROUP, 0, 7, List.of())).isTrue();
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(7));
+    assertThat(store.findPosition("other")).isEmpty();
+  }
+
+  @Test
+  void aStalePositionWritesNothing() {
+    store.enqueue(GROUP, 0, 2, List.of(delivery(1, "shop", T0), delivery(2, "shop", T0)));
+    Delivery third = delivery(3, "shop", T0);
+
+    assertThat(store.enqueue(GROUP, 0, 3, List.of(third))).isFalse();
+    assertThat(store.enqueue(GROUP, 1, 3, List.of(third))).isFalse();
+    assertThat(store.findDelivery(third.id())).isEmpty();
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(2));
+
+    assertThat(store.enqueue(GROUP, 2, 3, List.of(third))).isTrue();
+    assertThat(store.findDelivery(third.id())).isPresent();
+    assertThatThrownBy(() -> store.enqueue(GROUP, 3, 2, List.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aDeliveryIsUniquePerEventAndEndpoint() {
+    Delivery original = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(original));
+    Delivery again = Delivery.pending(original.eventId(), "invoice.created", 1, "inv_1", "shop",
+        T0.plusSeconds(30), "{\"other\":true}");
+
+    assertThat(store.enqueue(GROUP, 1, 2, List.of(again, delivery(2, "shop", T0)))).isTrue();
+    assertThat(store.enqueue("another-group", 0, 2, List.of(again))).isTrue();
+
+    assertThat(store.findDelivery(original.id())).contains(original);
+    assertThat(store.deliveriesOfEndpoint("shop", Optional.empty(), 0, 100)).hasSize(2);
+  }
+
+  @Test
+  void concurrentEnqueuersOfTheSameEventsCreateEachDeliveryOnce() throws Exception {
+    int events = 60;
+    int threads = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Integer>> wins = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        wins.add(pool.submit(() -> {
+          start.await();
+          int won = 0;
+          while (true) {
+            long position = store.findPosition(GROUP).orElse(0);
+            if (position >= events) {
+              return won;
+            }
+            long next = Math.min(events, position + 5);
+            List<Delivery> batch = new ArrayList<>();
+            for (long s = position + 1; s <= next; s++) {
+              batch.add(delivery(s, "shop", T0));
+              batch.add(delivery(s, "erp", T0));
+            }
+            if (store.enqueue(GROUP, position, next, batch)) {
+              won++;
+            }
+          }
+        }));
+      }
+      start.countDown();
+      int totalWins = 0;
+      for (Future<Integer> win : wins) {
+        totalWins += win.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(totalWins).as("each batch of 5 events is won exactly once").isEqualTo(events / 5);
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String endpoint : List.of("shop", "erp")) {
+      List<Delivery> all = store.deliveriesOfEndpoint(endpoint, Optional.empty(), 0, 1000);
+      assertThat(all).extracting(Delivery::eventSequence)
+          .containsExactlyElementsOf(IntStream.rangeClosed(1, events).mapToObj(i -> (long) i).toList());
+    }
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(events));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Claims
+
+  @Test
+  void claimTakesDueDeliveriesEarliestFirstUpToTheLimit() {
+    Delivery late = delivery(1, "shop", T0.plusSeconds(2));
+    Delivery early = delivery(2, "shop", T0);
+    Delivery middle = delivery(3, "shop", T0.plusSeconds(1));
+    Delivery elsewhere = delivery(3, "erp", T0);
+    store.enqueue(GROUP, 0, 3, List.of(late, early, middle, elsewhere));
+    Instant lease = T0.plusSeconds(100);
+
+    List<Delivery> first = store.claim("shop", T0.plusSeconds(1), 10, "a", lease);
+
+    assertThat(first).extracting(Delivery::id).containsExactly(early.id(), middle.id());
+    assertThat(first).allSatisfy(d -> {
+      assertThat(d.state()).isEqualTo(DeliveryState.SENDING);
+      assertThat(d.leaseOwner()).contains("a");
+      assertThat(d.leaseUntil()).contains(lease);
+    });
+    assertThat(store.findDelivery(early.id()).orElseThrow().state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(store.claim("shop", T0.plusSeconds(1), 10, "b", lease)).isEmpty();
+    assertThat(store.claim("shop", T0.plusSeconds(5), 1, "b", lease)).extracting(Delivery::id)
+        .containsExactly(late.id());
+    assertThat(store.claim("erp", T0, 10, "b", lease)).extracting(Delivery::id).containsExactly(elsewhere.id());
+  }
+
+  @Test
+  void aLapsedClaimCanBeTakenOverAndTheOldOwnerLosesIt() {
+    Delivery delivery = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(delivery));
+    store.claim("shop", T0, 1, "a", T0.plusSeconds(60));
+
+    assertThat(store.claim("shop", T0.plusSeconds(59), 1, "b", T0.plusSeconds(200))).isEmpty();
+    Delivery taken = store.claim("shop", T0.plusSeconds(60), 1, "b", T0.plusSeconds(200)).get(0);
+    assertThat(taken.leaseOwner()).contains("b");
+
+    DeliveryAttempt lateAttempt = attempt(delivery, 1, T0, 200);
+    assertThat(store.complete(new DeliveryOutcome("a", lateAttempt, DeliveryState.DELIVERED, 1, T0, T0))).isFalse();
+    assertThat(store.findDelivery(delivery.id()).orElseThrow().state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(store.attemptsOfDelivery(delivery.id())).containsExactly(lateAttempt);
+
+    DeliveryAttempt second = attempt(delivery, 1, T0.plusSeconds(60), 200);
+    assertThat(store.complete(new DeliveryOutcome("b", second, DeliveryState.DELIVERED, 1, T0.plusSeconds(61),
+        T0.plusSeconds(61)))).isTrue();
+    assertThat(store.findDelivery(delivery.id()).orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+  }
+
+  @Test
+  void concurrentClaimersNeverShareADelivery() throws Exception {
+    List<Delivery> all = new ArrayList<>();
+    for (long s = 1; s <= 120; s++) {
+      all.add(delivery(s, "shop", T0));
+    }
+    store.enqueue(GROUP, 0, 120, all);
+    int threads = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    List<String> claims = Collections.synchronizedList(new ArrayList<>());
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String owner = "owner-" + t;
+        workers.add(pool.submit(() -> {
+          start.await();
+          while (true) {
+            List<Delivery> got = store.claim("shop", T0, 7, owner, T0.plusSeconds(60));
+            if (got.isEmpty()) {
+              return null;
+            }
+            for (Delivery d : got) {
+              claims.add(d.id());
+              seen.add(d.id());
+              assertThat(d.leaseOwner()).contains(owner);
+            }
+          }
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(claims).hasSize(120);
+    assertThat(seen).hasSize(120);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Completing and the delivery log
+
+  @Test
+  void completeMovesTheDeliveryAndLogsEveryAttempt() {
+    Delivery delivery = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(delivery));
+    claimOne(delivery, T0, "a");
+    DeliveryAttempt failed = attempt(delivery, 1, T0, 500);
+
+    assertThat(store.complete(new DeliveryOutcome("a", failed, DeliveryState.PENDING, 1, T0.plusSeconds(5),
+        T0.plusMillis(12)))).isTrue();
+
+    Delivery waiting = store.findDelivery(delivery.id()).orElseThrow();
+    assertThat(waiting.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(waiting.attempts()).isEqualTo(1);
+    assertThat(waiting.nextAttemptAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(waiting.lastStatusCode()).isEqualTo(OptionalInt.of(500));
+    assertThat(waiting.lastError()).contains("HTTP 500");
+    assertThat(waiting.leaseOwner()).isEmpty();
+    assertThat(waiting.updatedAt()).isEqualTo(T0.plusMillis(12));
+    assertThat(store.claim("shop", T0.plusSeconds(4), 1, "a", T0.plusSeconds(60))).isEmpty();
+
+    claimOne(delivery, T0.plusSeconds(5), "b");
+    DeliveryAttempt ok = attempt(delivery, 2, T0.plusSeconds(5), 204);
+    assertThat(store.complete(new DeliveryOutcome("b", ok, DeliveryState.DELIVERED, 2, T0.plusSeconds(5),
+        T0.plusSeconds(5)))).isTrue();
+
+    Delivery done = store.findDelivery(delivery.id()).orElseThrow();
+    assertThat(done.state()).isEqualTo(DeliveryState.DELIVERED);
+    assertThat(done.lastStatusCode()).isEqualTo(OptionalInt.of(204));
+    assertThat(done.lastError()).isEmpty();
+    assertThat(store.attemptsOfDelivery(delivery.id())).containsExactly(failed, ok);
+    assertThat(store.attemptsOfEvent(delivery.eventId())).containsExactly(failed, ok);
+    assertThat(store.attemptsOfEndpoint("shop", T0.plusSeconds(1), 10)).containsExactly(ok);
+    assertThat(store.attemptsOfEndpoint("shop", T0, 1)).containsExactly(failed);
+    assertThat(store.attemptsOfEndpoint("erp", T0, 10)).isEmpty();
+    assertThat(store.claim("shop", T0.plusSeconds(3600), 10, "a", T0.plusSeconds(4000))).isEmpty();
+  }
+
+  @Test
+  void anAttemptWithoutResponseIsLoggedWithItsError() {
+    Delivery delivery = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(delivery));
+    claimOne(delivery, T0, "a");
+    DeliveryAttempt refused = new DeliveryAttempt(delivery.id(), delivery.eventId(), "shop", 1, T0,
+        OptionalInt.empty(), Duration.ofMillis(3), false, Optional.of("connection failed: ConnectException"));
+
+    store.complete(new DeliveryOutcome("a", refused, DeliveryState.DEAD, 1, T0, T0));
+
+    assertThat(store.attemptsOfEvent(delivery.eventId())).containsExactly(refused);
+    Delivery dead = store.findDelivery(delivery.id()).orElseThrow();
+    assertThat(dead.state()).isEqualTo(DeliveryState.DEAD);
+    assertThat(dead.lastStatusCode()).isEmpty();
+    assertThat(dead.lastError()).contains("connection failed: ConnectException");
+    assertThat(store.deliveriesOfEndpoint("shop", Optional.of(DeliveryState.DEAD), 0, 10)).containsExactly(dead);
+    assertThat(store.deliveriesOfEvent(delivery.eventId())).containsExactly(dead);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Redelivery, endpoints, retention
+
+  @Test
+  void redeliverQueuesDeadAndDeliveredAgainWithAFreshSchedule() {
+    Delivery dead = delivery(1, "shop", T0);
+    Delivery delivered = delivery(2, "shop", T0);
+    Delivery sending = delivery(3, "shop", T0);
+    store.enqueue(GROUP, 0, 3, List.of(dead, delivered, sending));
+    claimOne(dead, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(dead, 10, T0, 500), DeliveryState.DEAD, 10, T0, T0));
+    claimOne(delivered, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(delivered, 1, T0, 200), DeliveryState.DELIVERED, 1, T0, T0));
+    Instant later = T0.plusSeconds(3600);
+    assertThat(store.claim("shop", T0, 1, "a", later.plusSeconds(3600))).extracting(Delivery::id)
+        .containsExactly(sending.id());
+
+    Delivery again = store.redeliver(dead.id(), later).orElseThrow();
+    assertThat(again.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(again.attempts()).isZero();
+    assertThat(again.nextAttemptAt()).isEqualTo(later);
+    assertThat(store.redeliver(delivered.id(), later).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(store.redeliver(sending.id(), later).orElseThrow().state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(store.redeliver("dlv_unknown", later)).isEmpty();
+    assertThat(store.claim("shop", later, 10, "b", later.plusSeconds(60))).extracting(Delivery::id)
+        .containsExactlyInAnyOrder(dead.id(), delivered.id());
+  }
+
+  @Test
+  void redeliverDeadQueuesOnlyTheDeadOfThatEndpoint() {
+    List<Delivery> deliveries = List.of(delivery(1, "shop", T0), delivery(2, "shop", T0), delivery(3, "shop", T0),
+        delivery(1, "erp", T0));
+    store.enqueue(GROUP, 0, 3, deliveries);
+    for (Delivery d : List.of(deliveries.get(0), deliveries.get(1), deliveries.get(3))) {
+      claimOne(d, T0, "a");
+      store.complete(new DeliveryOutcome("a", attempt(d, 10, T0, 503), DeliveryState.DEAD, 10, T0, T0));
+    }
+
+    assertThat(store.redeliverDead("shop", T0.plusSeconds(10))).isEqualTo(2);
+
+    assertThat(store.deliveriesOfEndpoint("shop", Optional.of(DeliveryState.PENDING), 0, 10))
+        .extracting(Delivery::eventSequence).containsExactly(1L, 2L, 3L);
+    assertThat(store.deliveriesOfEndpoint("erp", Optional.of(DeliveryState.DEAD), 0, 10)).hasSize(1);
+    assertThat(store.redeliverDead("shop", T0.plusSeconds(10))).isZero();
+  }
+
+  @Test
+  void aDisabledEndpointIsRememberedUntilEnabledAndItsQueueIsThenDue() {
+    Delivery waiting = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(waiting));
+    claimOne(waiting, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(waiting, 1, T0, 410), DeliveryState.PENDING, 1,
+        T0.plusSeconds(300), T0));
+    EndpointDisabled disabled = new EndpointDisabled("shop", T0, "HTTP 410 Gone");
+
+    store.disableEndpoint(disabled);
+    store.disableEndpoint(new EndpointDisabled("shop", T0.plusSeconds(1), "again"));
+
+    assertThat(store.disabledEndpoints()).containsExactlyEntriesOf(java.util.Map.of("shop", disabled));
+    assertThat(store.enableEndpoint("shop", T0.plusSeconds(10))).isTrue();
+    assertThat(store.disabledEndpoints()).isEmpty();
+    assertThat(store.findDelivery(waiting.id()).orElseThrow().nextAttemptAt()).isEqualTo(T0.plusSeconds(10));
+    assertThat(store.enableEndpoint("shop", T0.plusSeconds(10))).isFalse();
+  }
+
+  @Test
+  void purgeDeletesOldAttemptsAndOldFinishedDeliveriesOnly() {
+    Delivery delivered = delivery(1, "shop", T0);
+    Delivery dead = delivery(2, "shop", T0);
+    Delivery pending = delivery(3, "shop", T0);
+    Delivery recent = delivery(4, "shop", T0);
+    store.enqueue(GROUP, 0, 4, List.of(delivered, dead, pending, recent));
+    claimOne(delivered, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(delivered, 1, T0, 200), DeliveryState.DELIVERED, 1, T0, T0));
+    claimOne(dead, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(dead, 1, T0, 500), DeliveryState.DEAD, 1, T0, T0));
+    claimOne(pending, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(pending, 1, T0, 500), DeliveryState.PENDING, 1,
+        T0.plus(Duration.ofDays(90)), T0));
+    Instant day40 = T0.plus(Duration.ofDays(40));
+    claimOne(recent, day40, "a");
+    store.complete(new DeliveryOutcome("a", attempt(recent, 1, day40, 200), DeliveryState.DELIVERED, 1, day40,
+        day40));
+
+    int removed = store.purge(T0.plus(Duration.ofDays(30)));
+
+    assertThat(removed).as("3 old attempts and 2 old finished deliveries").isEqualTo(5);
+    assertThat(store.findDelivery(delivered.id())).isEmpty();
+    assertThat(store.findDelivery(dead.id())).isEmpty();
+    assertThat(store.findDelivery(pending.id())).isPresent();
+    assertThat(store.findDelivery(recent.id())).isPresent();
+    assertThat(store.attemptsOfEndpoint("shop", Instant.EPOCH, 100)).extracting(DeliveryAttempt::deliveryId)
+        .containsExactly(recent.id());
+  }
+
+  @Test
+  void deliveriesOfAnEndpointPageInEventOrder() {
+    List<Delivery> all = new ArrayList<>();
+    for (long s = 1; s <= 7; s++) {
+      all.add(delivery(s, "shop", T0));
+    }
+    Collections.reverse(all);
+    store.enqueue(GROUP, 0, 7, all);
+
+    List<Delivery> first = store.deliveriesOfEndpoint("shop", Optional.empty(), 0, 3);
+    List<Delivery> second = store.deliveriesOfEndpoint("shop", Optional.empty(), 3, 3);
+
+    assertThat(first).extracting(Delivery::eventSequence).containsExactly(1L, 2L, 3L);
+    assertThat(second).extracting(Delivery::eventSequence).containsExactly(4L, 5L, 6L);
+    assertThat(new HashSet<>(store.deliveriesOfEndpoint("shop", Optional.of(DeliveryState.PENDING), 0, 100)))
+        .hasSize(7);
+  }
+}

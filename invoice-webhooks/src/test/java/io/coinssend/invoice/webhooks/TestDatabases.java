@@ -1,0 +1,116 @@
+package io.coinssend.invoice.webhooks;
+
+import io.coinssend.invoice.testkit.ExternalServices;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.mariadb.jdbc.MariaDbDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Fresh, throw-away databases for the JDBC delivery store: an H2 in-memory database, or a new schema on the local
+ * PostgreSQL or MariaDB server (skipped without the server, failed under CI=true).
+ */
+final class TestDatabases {
+
+  static final String HOST = "127.0.0.1";
+
+  private TestDatabases() {}
+
+  /** A new private schema; closing it drops the schema. */
+  interface Schema extends AutoCloseable {
+    DataSource dataSource();
+
+    @Override
+    void close();
+  }
+
+  static Schema h2() {
+    JdbcDataSource source = new JdbcDataSource();
+    source.setURL("jdbc:h2:mem:webhooks_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
+    return new Schema() {
+      @Override
+      public DataSource dataSource() {
+        return source;
+      }
+
+      @Override
+      public void close() {
+        execute(source, "SHUTDOWN");
+      }
+    };
+  }
+
+  static Schema postgresql() {
+    ExternalServices.require(ExternalServices.answers(HOST, 5432), "PostgreSQL is not answering on 127.0.0.1:5432 "
+        + "(database test, user postgres, trust auth; start it with .ci/setup/10-databases.sh)");
+    String schema = "webhooks_" + UUID.randomUUID().toString().replace("-", "");
+    PGSimpleDataSource admin = postgres(null);
+    execute(admin, "CREATE SCHEMA " + schema);
+    PGSimpleDataSource source = postgres(schema);
+    return new Schema() {
+      @Override
+      public DataSource dataSource() {
+        return source;
+      }
+
+      @Override
+      public void close() {
+        execute(admin, "DROP SCHEMA " + schema + " CASCADE");
+      }
+    };
+  }
+
+  private static PGSimpleDataSource postgres(String schema) {
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setServerNames(new String[] {HOST});
+    source.setPortNumbers(new int[] {5432});
+    source.setDatabaseName("test");
+    source.setUser("postgres");
+    if (schema != null) {
+      source.setCurrentSchema(schema);
+    }
+    return source;
+  }
+
+  static Schema mariadb() {
+    ExternalServices.require(ExternalServices.answers(HOST, 3306), "MariaDB is not answering on 127.0.0.1:3306 "
+        + "(user root, no password; start it with .ci/setup/10-databases.sh)");
+    String database = "webhooks_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    DataSource admin = mariadb("test");
+    execute(admin, "CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    DataSource source = mariadb(database);
+    return new Schema() {
+      @Override
+      public DataSource dataSource() {
+        return source;
+      }
+
+      @Override
+      public void close() {
+        execute(admin, "DROP DATABASE " + database);
+      }
+    };
+  }
+
+  private static DataSource mariadb(String database) {
+    try {
+      MariaDbDataSource source = new MariaDbDataSource("jdbc:mariadb://" + HOST + ":3306/" + database);
+      source.setUser("root");
+      return source;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void execute(DataSource source, String sql) {
+    try (Connection connection = source.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not run: " + sql, e);
+    }
+  }
+}

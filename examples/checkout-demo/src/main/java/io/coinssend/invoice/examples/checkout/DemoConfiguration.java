@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the engine as a shop would: one store, one watcher per chain, listeners for the checkout page and the
- * order system. The chains are simulated (the developer panel drives them); a real shop would pass the bitcoin
+ * Wires the engine as a shop would: one store, one watcher per chain, a listener for the checkout page, and
+ * webhooks for the order system ({@link ShopWebhooks}). The chains are simulated (the developer panel drives them); a real shop would pass the bitcoin
  * and EVM watchers instead.
  */
 @Configuration
@@ -38,12 +38,13 @@ public class DemoConfiguration {
 
   @Bean(destroyMethod = "close")
   public InvoiceEngine invoiceEngine(InvoiceStore store, DemoChains chains, DemoClock clock, CheckoutUpdates updates,
-      OrderBook orders) {
+      WebhookWakeUp webhooks) {
+    // The order system is not a listener: it learns of every change through signed webhooks (ShopWebhooks).
     InvoiceEngine.Builder builder = InvoiceEngine.builder()
         .store(store)
         .clock(clock)
         .listener("checkout-page", updates)
-        .listener("order-system", orders::onEvent);
+        .listener("webhook-wake-up", webhooks);
     chains.all().forEach(chain -> builder.watcher(chain.newWatcher()));
     return builder.build().start();
   }

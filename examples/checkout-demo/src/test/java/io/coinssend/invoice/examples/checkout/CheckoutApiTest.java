@@ -1,10 +1,11 @@
 package io.coinssend.invoice.examples.checkout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.coinssend.invoice.InvoiceEngine;
 import io.coinssend.invoice.spi.InvoiceQuery;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -88,12 +89,29 @@ class CheckoutApiTest {
     post("/api/dev/mine", "{\"asset\":\"BTC\"}");
     assertThat(http.exchange("/api/invoices/" + id, HttpMethod.GET, null, MAP).getBody())
         .containsEntry("status", "PAID");
-    List<OrderBook.Order> list = orders.list();
-    assertThat(list).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo("paid"));
+    // The order system learns it through a signed webhook, asynchronously.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(orders.list()).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo("paid")));
 
     ResponseEntity<Map<String, Object>> illegal = post("/api/invoices/" + id + "/cancel", "{}");
     assertThat(illegal.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
     assertThat(illegal.getBody()).containsEntry("field", "status");
+  }
+
+  @Test
+  void theShopsWebhookEndpointRefusesAForgedEvent() {
+    String id = (String) invoiceOf(post("/api/orders", "{\"asset\":\"BTC\",\"amount\":\"0.001\"}")).get("id");
+    String orderId = engine.getInvoice(io.coinssend.invoice.InvoiceId.of(id)).orderId();
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    headers.add("webhook-id", "evt_00000000000000000000000000000000");
+    headers.add("webhook-timestamp", String.valueOf(System.currentTimeMillis() / 1000));
+    headers.add("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    String forged = "{\"type\":\"invoice.paid\",\"data\":{\"orderId\":\"" + orderId + "\"}}";
+    ResponseEntity<String> response = http.exchange("/shop/webhooks", HttpMethod.POST,
+        new HttpEntity<>(forged, headers), String.class);
+    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(orders.find(orderId).orElseThrow().state()).isEqualTo("awaiting payment");
   }
 
   @Test

@@ -84,6 +84,8 @@ public final class EvmWatcher implements ChainWatcher {
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
   /** The longest wait between retries: 60 seconds. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
+  /** Blocks below the latest where a watcher without a cursor or configured start height begins: 12. */
+  public static final int DEFAULT_START_DEPTH = 12;
   /** The asset code given to tokens that are none of the watcher's assets. */
   public static final String UNKNOWN_TOKEN_CODE = "ERC20";
 
@@ -96,7 +98,11 @@ public final class EvmWatcher implements ChainWatcher {
   private final String endpoint;
   private final Map<String, String> watched = new ConcurrentHashMap<>();
   private final EvmSource source;
-  private final ChainScanner scanner;
+  private final EvmRpc rpc;
+  private final int reorgWindow;
+  private final int blockRange;
+  private final OptionalLong startHeight;
+  private volatile ChainScanner scanner;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
 
@@ -125,13 +131,39 @@ public final class EvmWatcher implements ChainWatcher {
         new Backoff(b.initialBackoff, b.maxBackoff), sleeper, http);
     EvmSource.Settings settings = new EvmSource.Settings(chain, assets, b.reportUnknownTokens, b.blockRange,
         b.addressBatch, UNKNOWN_TOKEN_CODE);
-    this.source = new EvmSource(new EvmRpc(client), settings, () -> Map.copyOf(watched),
-        this::processedTip);
-    this.scanner = new ChainScanner(chain.chainKey(), source, b.reorgWindow, b.blockRange, b.startHeight, false);
+    this.rpc = new EvmRpc(client);
+    this.source = new EvmSource(rpc, settings, () -> watched, this::processedTip);
+    this.reorgWindow = b.reorgWindow;
+    this.blockRange = b.blockRange;
+    this.startHeight = b.startHeight;
   }
 
   private Optional<BlockRef> processedTip() {
-    return scanner.processedTip();
+    ChainScanner current = scanner;
+    return current == null ? Optional.empty() : current.processedTip();
+  }
+
+  /**
+   * The scanner, made on the first poll: without a stored cursor or a configured start height it begins
+   * {@link #DEFAULT_START_DEPTH} blocks below the latest block, so a reorganisation of the first blocks it sees still
+   * finds its fork point among the blocks it keeps.
+   */
+  private ChainScanner scanner() throws RpcException, InterruptedException {
+    ChainScanner current = scanner;
+    if (current != null) {
+      return current;
+    }
+    OptionalLong start = startHeight;
+    if (start.isEmpty() && context.loadCursor().isEmpty()) {
+      long latest = rpc.blockByNumber("latest", false).orElseThrow(() -> new RpcException(
+          RpcException.Kind.MALFORMED, "the node has no latest block")).number();
+      start = OptionalLong.of(Math.max(0, latest - DEFAULT_START_DEPTH));
+      log.info("Watcher of {} starts without a cursor at block {} ({} below the latest)", chain(),
+          start.getAsLong(), latest - start.getAsLong());
+    }
+    current = new ChainScanner(chain.chainKey(), source, reorgWindow, blockRange, start, false);
+    scanner = current;
+    return current;
   }
 
   /**
@@ -279,7 +311,7 @@ public final class EvmWatcher implements ChainWatcher {
     }
     Duration delay;
     try {
-      boolean caughtUp = scanner.scan(scanContext);
+      boolean caughtUp = scanner().scan(scanContext);
       if (confirmationTag == ConfirmationTag.FINALIZED) {
         reportFinalizedTip();
       }
@@ -294,8 +326,8 @@ public final class EvmWatcher implements ChainWatcher {
     } catch (ChainWatcherException e) {
       failures++;
       delay = scanBackoff.max();
-      log.error("Watcher of {} cannot go on: {} (checking again in {} s)", chain(), e.getMessage(),
-          delay.toSeconds());
+      log.error("Watcher of {} cannot go on: {} (checking again in {} ms)", chain(), e.getMessage(),
+          delay.toMillis());
     } catch (RpcException e) {
       failures++;
       delay = scanBackoff.delay(failures);
@@ -313,7 +345,7 @@ public final class EvmWatcher implements ChainWatcher {
   }
 
   private void reportFinalizedTip() throws RpcException, InterruptedException {
-    Optional<BlockRef> processed = scanner.processedTip();
+    Optional<BlockRef> processed = processedTip();
     if (processed.isEmpty()) {
       return;
     }
@@ -501,8 +533,8 @@ public final class EvmWatcher implements ChainWatcher {
     }
 
     /**
-     * Where to begin on the very first start (no stored cursor). Default: the latest block. Later starts resume
-     * from the cursor.
+     * Where to begin on the very first start (no stored cursor). Default: {@link #DEFAULT_START_DEPTH} blocks below
+     * the latest block. Later starts resume from the cursor.
      */
     public Builder startHeight(long height) {
       if (height < 0) {

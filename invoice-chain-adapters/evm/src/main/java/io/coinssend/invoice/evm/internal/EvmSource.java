@@ -92,7 +92,7 @@ public final class EvmSource implements ChainScanner.Source {
   /**
    * A source.
    *
-   * @param watched the watched addresses now: lower-case address to the address as reported
+   * @param watched the watched addresses, live: lower-case address to the address as reported
    * @param processedTip the last block the scanner processed, if any
    */
   public EvmSource(EvmRpc rpc, Settings settings, Supplier<Map<String, String>> watched,
@@ -193,6 +193,9 @@ public final class EvmSource implements ChainScanner.Source {
     List<ChainScanner.Transfer> transfers = new ArrayList<>();
     nativeTransfers(block, transfers);
     tokenTransfers(ref, logs, transfers);
+    // An address unwatched since the scan began is reported no more.
+    Map<String, String> now = watched.get();
+    transfers.removeIf(t -> !now.containsKey(t.address().toLowerCase(Locale.ROOT)));
     return transfers;
   }
 

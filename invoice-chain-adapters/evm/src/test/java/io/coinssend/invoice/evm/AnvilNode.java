@@ -48,6 +48,9 @@ final class AnvilNode implements AutoCloseable {
   /** anvil's first dev account, funded with 10000 ETH. */
   static final String PAYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
+  /** anvil's last dev account, used only to make reorganised blocks differ. */
+  static final String REORG_MARKER = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -212,7 +215,8 @@ final class AnvilNode implements AutoCloseable {
 
   /**
    * Replaces the last {@code depth} blocks by {@code depth} new ones holding the same transactions (except
-   * {@code dropped}), then mines one more: the chain grows by one and every kept transaction moves to a new block.
+   * {@code dropped}) and a marker transaction, then mines one more: the chain grows by one and every kept
+   * transaction moves to a new block.
    */
   void reorg(int depth, Optional<String> dropped) {
     long tip = blockNumber();
@@ -226,6 +230,9 @@ final class AnvilNode implements AutoCloseable {
         pairs.add(List.of(raw, height - (tip - depth + 1)));
       }
     }
+    // anvil may rebuild a block identical to the one it replaces (same parent, transactions and timestamp): an
+    // extra empty transfer from an otherwise unused dev account makes the new branch differ from the first block on.
+    pairs.add(List.of(Map.of("from", REORG_MARKER, "to", REORG_MARKER, "value", "0x0"), 0));
     call("anvil_reorg", depth, pairs);
     mine(1);
   }

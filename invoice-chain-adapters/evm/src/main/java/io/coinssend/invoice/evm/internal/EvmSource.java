@@ -134,6 +134,8 @@ public final class EvmSource implements ChainScanner.Source {
           + " to a shorter chain, settled when the chain grows again); waiting");
     }
     scanTip = latest;
+    log.debug("Scan of {}: latest block {} {}, processed {}", settings.chain().chainKey(), latest.number(),
+        latest.hash(), processed.map(BlockRef::toString).orElse("nothing"));
     return latest.ref();
   }
 
@@ -153,6 +155,7 @@ public final class EvmSource implements ChainScanner.Source {
       block = cache.get(height).block();
     } else {
       block = rpc.blockByNumber(height, false).orElseThrow(() -> lagging(height));
+      log.debug("Block {} is {}", height, block.hash());
     }
     if (lastReturned != null && lastReturned.number() == height - 1
         && !block.parentHash().equals(lastReturned.hash())) {

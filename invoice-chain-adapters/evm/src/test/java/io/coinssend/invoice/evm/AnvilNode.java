@@ -63,16 +63,26 @@ final class AnvilNode implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
-  /** Starts anvil, or skips the test (fails it under CI=true) if it is not installed. */
-  static AnvilNode start() {
-    Optional<Path> binary = binary();
-    ExternalServices.require(binary.isPresent(), INSTALL_HINT);
+  /**
+   * Starts anvil if it is installed; test classes call it in {@code @BeforeAll} and {@link #require} in
+   * {@code @BeforeEach}, so every test shows as skipped (or failed under CI=true) with the reason.
+   */
+  static Optional<AnvilNode> startIfInstalled() {
+    return binary().map(AnvilNode::start);
+  }
+
+  /** Continues if {@code node} runs; otherwise skips the test, or fails it under CI=true. */
+  static void require(AnvilNode node) {
+    ExternalServices.require(node != null, INSTALL_HINT);
+  }
+
+  private static AnvilNode start(Path binary) {
     int port = freePort();
     try {
       Path logs = Path.of("target", "anvil");
       Files.createDirectories(logs);
       File log = logs.resolve("anvil-" + port + ".log").toFile();
-      Process process = new ProcessBuilder(binary.get().toString(), "--host", "127.0.0.1", "--port",
+      Process process = new ProcessBuilder(binary.toString(), "--host", "127.0.0.1", "--port",
           Integer.toString(port), "--chain-id", "31337", "--no-mining")
           .redirectErrorStream(true)
           .redirectOutput(log)

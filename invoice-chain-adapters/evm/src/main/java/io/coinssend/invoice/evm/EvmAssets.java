@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Preset assets: ETH and the USDT and USDC stablecoins on Ethereum mainnet, and USDC on Base. Other tokens are made
- * with {@link EvmChain#token(String, String, int)}. The contracts are in their EIP-55 form.
+ * with {@link EvmChain#token(String, String, int)}. The contracts are in their EIP-55 form. The assets are immutable
+ * values; everything here is thread-safe.
  */
 public final class EvmAssets {
 

@@ -94,7 +94,7 @@ public record EvmChain(long chainId, String name, String nativeCode) {
    */
   public static EvmChain of(Asset asset) {
     requireNonNull(asset, "asset");
-    if (!FAMILY.equals(asset.chain()) || !asset.network().matches("[1-9][0-9]{0,18}")) {
+    if (!FAMILY.equals(asset.chain()) || !asset.network().matches("[1-9][0-9]{0,17}")) {
       throw new IllegalArgumentException("asset " + asset.key() + " is not on an EVM chain (expected chain '"
           + FAMILY + "' and a chain id as network)");
     }

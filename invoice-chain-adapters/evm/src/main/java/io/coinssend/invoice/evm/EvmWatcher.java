@@ -340,6 +340,9 @@ public final class EvmWatcher implements ChainWatcher {
       failures++;
       delay = scanBackoff.delay(failures);
       log.warn("Scan of {} failed ({} in a row); retrying in {} ms", chain(), failures, delay.toMillis(), e);
+    } catch (Error e) {
+      log.error("Watcher of {} stopped by an error; it watches no more until restarted", chain(), e);
+      throw e;
     }
     schedule(delay);
   }

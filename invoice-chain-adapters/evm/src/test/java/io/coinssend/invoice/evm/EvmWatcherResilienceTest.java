@@ -226,6 +226,31 @@ class EvmWatcherResilienceTest {
   }
 
   @Test
+  void watchedAddressesAreQueriedInBatches() {
+    node = new FakeEvmNode(31_337);
+    List<String> addresses = new ArrayList<>();
+    List<FakeEvmNode.Log> payments = new ArrayList<>();
+    for (int index = 0; index < 5; index++) {
+      addresses.add(KEY.address(index).toString());
+      payments.add(tokenTo(TOKEN_CONTRACT, addresses.get(index), 1_000_000L * (index + 1), index, 3));
+    }
+    node.mine(List.of(), payments);
+    watcher = settings(node).addressBatch(2).build();
+    for (int index = 0; index < 5; index++) {
+      watcher.watch(new WatchedAddress(addresses.get(index), TOKEN, index));
+    }
+    context = new RecordingWatcherContext(watcher.chain(), Clock.systemUTC(), new InMemoryInvoiceStore());
+    watcher.start(context);
+
+    awaitTip(1);
+    for (int index = 0; index < 5; index++) {
+      assertThat(context.seenAt(addresses.get(index))).singleElement()
+          .satisfies(s -> assertThat(s.amount().units()).isEqualTo(BigInteger.valueOf(1_000_000L * (s.ref().index() + 1))));
+    }
+    assertThat(node.recipientsPerFilter()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(n -> assertThat(n).isBetween(1, 2));
+  }
+
+  @Test
   void logsNamingAnotherBranchAreNotTrusted() {
     node = new FakeEvmNode(31_337);
     FakeEvmNode.Log log = tokenTo(TOKEN_CONTRACT, address, 1_000_000, 0, 3);

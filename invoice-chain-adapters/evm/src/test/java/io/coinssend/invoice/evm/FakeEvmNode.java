@@ -72,6 +72,7 @@ final class FakeEvmNode implements AutoCloseable {
   private final Map<String, Deque<Failure>> failures = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final List<long[]> logRanges = new CopyOnWriteArrayList<>();
+  private final List<Integer> recipientsPerFilter = new CopyOnWriteArrayList<>();
   private final Map<String, String> decimals = new ConcurrentHashMap<>();
   private volatile int lag;
   private volatile int maxLogRange = Integer.MAX_VALUE;
@@ -156,6 +157,11 @@ final class FakeEvmNode implements AutoCloseable {
 
   List<long[]> logRanges() {
     return List.copyOf(logRanges);
+  }
+
+  /** How many recipient topics each eth_getLogs filter named. */
+  List<Integer> recipientsPerFilter() {
+    return List.copyOf(recipientsPerFilter);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -305,6 +311,7 @@ final class FakeEvmNode implements AutoCloseable {
     for (JsonNode t : topics.path(2)) {
       recipients.put(t.asText(), true);
     }
+    recipientsPerFilter.add(recipients.size());
     List<String> contracts = new ArrayList<>();
     filter.path("address").forEach(a -> contracts.add(a.asText().toLowerCase(Locale.ROOT)));
     ArrayNode result = MAPPER.createArrayNode();

@@ -608,11 +608,16 @@ public final class InvoiceEngine implements AutoCloseable {
         }
       }
       Optional<BlockRef> tip = newTip.or(reserved::tip);
-      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip);
       if (newTip.isPresent()) {
+        // The tip first: payments reported with it are judged against it (a watcher may report a payment and a
+        // tip several blocks above it in one batch). A crash before they are applied loses nothing: the watcher
+        // saves its cursor only after this returns, so it reports them again.
         ChainTip updated = reserved.withTip(newTip.get());
         store.saveChainTip(updated);
         tips.put(chain, updated);
+      }
+      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip);
+      if (newTip.isPresent()) {
         recomputeAwaiting(chain, tip, touched);
         recomputeDeposits(chain, tip);
       }

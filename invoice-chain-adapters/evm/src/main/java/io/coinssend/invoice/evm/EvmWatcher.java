@@ -17,6 +17,7 @@ import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainFact;
 import io.coinssend.invoice.spi.ChainScanner;
 import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.DepositDerivation;
 import io.coinssend.invoice.spi.TipChanged;
 import io.coinssend.invoice.spi.WatchedAddress;
 import io.coinssend.invoice.spi.WatcherCapability;
@@ -91,6 +92,7 @@ public final class EvmWatcher implements ChainWatcher {
 
   private final EvmChain chain;
   private final EvmAccountKey accountKey;
+  private final Optional<EvmAccountKey> depositAccountKey;
   private final Set<Asset> assets;
   private final ConfirmationTag confirmationTag;
   private final Duration pollInterval;
@@ -117,6 +119,7 @@ public final class EvmWatcher implements ChainWatcher {
   private EvmWatcher(Builder b) {
     this.chain = b.chain;
     this.accountKey = b.accountKey;
+    this.depositAccountKey = Optional.ofNullable(b.depositAccountKey);
     this.assets = Collections.unmodifiableSet(new LinkedHashSet<>(b.assets));
     this.confirmationTag = b.confirmationTag;
     this.pollInterval = b.pollInterval;
@@ -235,6 +238,38 @@ public final class EvmWatcher implements ChainWatcher {
       throw new IllegalArgumentException("amount " + amount + " is not in " + asset.key());
     }
     return EvmPaymentUri.of(address, amount).toString();
+  }
+
+  /**
+   * Static deposit addresses come from the deposit account key, if one was configured ({@link
+   * Builder#depositAccountKey}): another account than invoices, so the two never share an address, and the
+   * merchant's wallet shows deposits as their own account. Their URI is EIP-681 without an amount.
+   */
+  @Override
+  public Optional<DepositDerivation> depositDerivation() {
+    return depositAccountKey.map(key -> new DepositDerivation() {
+      @Override
+      public String derivationKey() {
+        return "evm:" + key.fingerprint() + ":0";
+      }
+
+      @Override
+      public String deriveAddress(Asset asset, long index) {
+        requireServed(asset);
+        return key.address(index).toString();
+      }
+
+      @Override
+      public String paymentUri(Asset asset, String address, Optional<String> label) {
+        requireServed(asset);
+        EvmAddress recipient = EvmAddress.parse(address);
+        long id = chain.chainId();
+        return asset.contract()
+            .map(token -> EvmPaymentUri.SCHEME + ":" + EvmAddress.parse(token) + "@" + id + "/transfer?address="
+                + recipient)
+            .orElse(EvmPaymentUri.SCHEME + ":" + recipient + "@" + id);
+      }
+    });
   }
 
   /**
@@ -436,6 +471,7 @@ public final class EvmWatcher implements ChainWatcher {
     private final EvmChain chain;
     private final URI endpoint;
     private final EvmAccountKey accountKey;
+    private EvmAccountKey depositAccountKey;
     private List<Asset> assets;
     private ConfirmationTag confirmationTag = ConfirmationTag.LATEST;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
@@ -462,6 +498,21 @@ public final class EvmWatcher implements ChainWatcher {
             + JsonRpcClient.describe(endpoint));
       }
       this.assets = EvmAssets.defaultsFor(chain);
+    }
+
+    /**
+     * Another account's extended public key (for example exported at {@code m/44'/60'/1'}) from which static deposit
+     * addresses are derived. Default: none (the watcher offers no deposit addresses).
+     *
+     * @throws IllegalArgumentException if it is the invoice account key itself
+     */
+    public Builder depositAccountKey(EvmAccountKey key) {
+      requireNonNull(key, "key");
+      if (key.fingerprint().equals(accountKey.fingerprint())) {
+        throw new IllegalArgumentException("the deposit account key must be another account than the invoice key");
+      }
+      this.depositAccountKey = key;
+      return this;
     }
 
     /**

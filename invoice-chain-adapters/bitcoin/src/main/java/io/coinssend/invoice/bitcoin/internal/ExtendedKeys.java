@@ -142,7 +142,10 @@ public final class ExtendedKeys {
     }
     DeterministicKey key;
     try {
-      key = DeterministicKey.deserializeB58(trimmed, Networks.bitcoinj(network));
+      // bitcoinj's signet parameters know tpub but not vpub; signet uses testnet's version bytes, and the key does not
+      // keep its network, so testnet's parameters read it the same.
+      BitcoinNetwork readAs = network == BitcoinNetwork.SIGNET ? BitcoinNetwork.TESTNET : network;
+      key = DeterministicKey.deserializeB58(trimmed, Networks.bitcoinj(readAs));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a valid extended public key: " + describe(e));
     }

@@ -536,9 +536,7 @@ public final class InvoiceEngine implements AutoCloseable {
         touched.add(invoice.id());
         List<Payment> merged = Ledger.merge(invoice.id(), invoice.payments(), entry.getValue());
         merged = screenNew(invoice, merged);
-        // Judged against the tip reported with these facts: a payment first seen in the new tip block is settled
-        // by it, and recomputeAwaiting skips the invoices touched here.
-        recompute(invoice, invoice.withPayments(merged), tip, now, "", Optional.empty()).ifPresent(update -> {
+        recompute(invoice, invoice.withPayments(merged), now, "", Optional.empty()).ifPresent(update -> {
           updates.add(update);
           addressOf.put(invoice.id(), entry.getKey());
         });
@@ -627,13 +625,7 @@ public final class InvoiceEngine implements AutoCloseable {
    */
   private Optional<InvoiceUpdate> recompute(
       Invoice stored, Invoice changed, Instant now, String note, Optional<EventType> forced) {
-    return recompute(stored, changed, chainTip(stored.asset().chainKey()), now, note, forced);
-  }
-
-  /** As {@link #recompute(Invoice, Invoice, Instant, String, Optional)}, judged at {@code tip}. */
-  private Optional<InvoiceUpdate> recompute(
-      Invoice stored, Invoice changed, Optional<BlockRef> tip, Instant now, String note,
-      Optional<EventType> forced) {
+    Optional<BlockRef> tip = chainTip(stored.asset().chainKey());
     StatusRules.Outcome outcome = StatusRules.evaluate(changed, tip, now);
     boolean statusChanged = outcome.status() != stored.status() || outcome.reason() != stored.reason();
     boolean factsChanged = !outcome.payments().equals(stored.payments())

@@ -536,7 +536,7 @@ public final class InvoiceEngine implements AutoCloseable {
         touched.add(invoice.id());
         List<Payment> merged = Ledger.merge(invoice.id(), invoice.payments(), entry.getValue());
         merged = screenNew(invoice, merged);
-        recompute(invoice, invoice.withPayments(merged), now, "", Optional.empty()).ifPresent(update -> {
+        recompute(invoice, invoice.withPayments(merged), now, "", Optional.empty(), tip).ifPresent(update -> {
           updates.add(update);
           addressOf.put(invoice.id(), entry.getKey());
         });
@@ -597,7 +597,7 @@ public final class InvoiceEngine implements AutoCloseable {
       List<InvoiceUpdate> updates = new ArrayList<>();
       for (Invoice invoice : store.listAll(query)) {
         if (!alreadyDone.contains(invoice.id())) {
-          recompute(invoice, invoice, now, "", Optional.empty()).ifPresent(updates::add);
+          recompute(invoice, invoice, now, "", Optional.empty(), tip).ifPresent(updates::add);
         }
       }
       if (updates.isEmpty()) {
@@ -625,7 +625,11 @@ public final class InvoiceEngine implements AutoCloseable {
    */
   private Optional<InvoiceUpdate> recompute(
       Invoice stored, Invoice changed, Instant now, String note, Optional<EventType> forced) {
-    Optional<BlockRef> tip = chainTip(stored.asset().chainKey());
+    return recompute(stored, changed, now, note, forced, chainTip(stored.asset().chainKey()));
+  }
+
+  private Optional<InvoiceUpdate> recompute(
+      Invoice stored, Invoice changed, Instant now, String note, Optional<EventType> forced, Optional<BlockRef> tip) {
     StatusRules.Outcome outcome = StatusRules.evaluate(changed, tip, now);
     boolean statusChanged = outcome.status() != stored.status() || outcome.reason() != stored.reason();
     boolean factsChanged = !outcome.payments().equals(stored.payments())

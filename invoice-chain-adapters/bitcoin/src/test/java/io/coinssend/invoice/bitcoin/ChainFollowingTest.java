@@ -102,6 +102,22 @@ class ChainFollowingTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void anUnconfirmedPaymentDoubleSpentByAMinedTransactionIsReversedAsADoubleSpend(Backend backend) {
+    try (Fixture f = new Fixture(backend, Clock.systemUTC())) {
+      f.start(f.newWatcher(b -> b));
+      String address = f.watch(28);
+      String txid = f.chain.pay(address, AMOUNT);
+      await().atMost(Fixture.WAIT).until(() -> f.unconfirmed(txid));
+      String conflict = f.chain.doubleSpend(txid);
+      await("the payment reversed").atMost(Fixture.WAIT).until(() -> f.reversed(txid).isPresent());
+      assertThat(f.reversed(txid).orElseThrow().cause()).isEqualTo(ReversalCause.DOUBLE_SPENT);
+      assertThat(f.reversed(txid).orElseThrow().confirmationsBefore()).isZero();
+      assertThat(f.context.factsAboutTx(conflict)).as("the conflict pays nobody watched").isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void oneTransactionPayingTwoWatchedAddressesGivesTwoPayments(Backend backend) {
     try (Fixture f = new Fixture(backend, Clock.systemUTC())) {
       f.start(f.newWatcher(b -> b));

@@ -88,6 +88,17 @@ class ScriptIndexTest {
   }
 
   @Test
+  void readsWhatATransactionSpends() {
+    // Both regtest payments spend outputs 0 and 1 of the same parent, whose id is the byte-reversed hash in the raw
+    // inputs (47a332c5…c3c9a6 on the wire).
+    String parent = "a6c9c361bd0bc536d6a22648efbf8f9b200e425ef6c3a7a9669dc444c532a347";
+    assertThat(ScriptIndex.inputsOf(HEX.parseHex(TX_45M))).containsExactly(parent + ":0");
+    assertThat(ScriptIndex.inputsOf(HEX.parseHex(TX_40M))).containsExactly(parent + ":1");
+    assertThat(ScriptIndex.inputsOf(HEX.parseHex(MAINNET_TX)))
+        .containsExactly("1efaf348468804ea89f30ca8a9ea9e4c3a8f52db75d9c1a93852b1cff344373b:0");
+  }
+
+  @Test
   void findsNothingForScriptsNotWatchedOrNoLongerWatched() {
     ScriptIndex index = new ScriptIndex();
     byte[] block = blockOf(TX_45M, TX_40M);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.bitcoin.BitcoinNetwork;
 import java.io.IOException;
 import java.net.URI;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a Bitcoin Core node over JSON-RPC: {@code getblockchaininfo}, {@code getblockhash}, {@code getblockheader},
- * {@code getblock} at verbosity 0 (raw hex, parsed here), {@code getrawmempool}, {@code getrawtransaction} and
- * {@code getmempoolentry}. Unconfirmed transactions are fetched once each (in batches) and their outputs kept while
+ * {@code getblock} at verbosity 0 (raw hex, parsed here), {@code getrawmempool}, {@code getrawtransaction},
+ * {@code getmempoolentry} and {@code gettxout} (to tell a double spend from a replacement). Unconfirmed transactions are fetched once each (in batches) and their outputs kept while
  * they stay in the mempool, so an address watched later is matched against them too.
  */
 public final class BitcoinCoreBackend implements ChainBackend {
@@ -44,6 +45,7 @@ public final class BitcoinCoreBackend implements ChainBackend {
   private final HttpTransport http;
   private final Function<Boolean, String> authorization;
   private final Map<String, ScriptIndex.Outputs> mempoolOutputs = new HashMap<>();
+  private final SpentInputs spentInputs = new SpentInputs();
   private long nextId;
 
   /** A JSON-RPC error answered by the node. */
@@ -165,10 +167,47 @@ public final class BitcoinCoreBackend implements ChainBackend {
     for (String txid : current) {
       ScriptIndex.Outputs outputs = mempoolOutputs.get(txid);
       if (outputs != null) {
-        matches.addAll(index.match(txid, outputs));
+        List<ScriptIndex.Match> paying = index.match(txid, outputs);
+        if (!paying.isEmpty() && !spentInputs.knows(txid)) {
+          rememberInputs(txid);
+        }
+        matches.addAll(paying);
       }
     }
     return matches;
+  }
+
+  /** Reads again a transaction that pays a watched script, to remember what it spends. */
+  private void rememberInputs(String txid) throws BackendException {
+    JsonNode hex;
+    try {
+      hex = call("getrawtransaction", txid, false);
+    } catch (RpcError e) {
+      if (e.code == RPC_INVALID_ADDRESS_OR_KEY) {
+        return; // gone already; its cause will read as a replacement
+      }
+      throw e;
+    }
+    try {
+      spentInputs.put(txid, ScriptIndex.inputsOf(hex(hex, "getrawtransaction " + txid)));
+    } catch (IllegalArgumentException e) {
+      throw new BackendException("Bitcoin Core getrawtransaction " + txid + " answered a malformed transaction: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ReversalCause vanishedCause(String txid) throws BackendException {
+    for (String outpoint : spentInputs.of(txid).orElse(List.of())) {
+      int colon = outpoint.indexOf(':');
+      // Without the mempool: null when the output is spent by a block (or never existed on the best chain).
+      JsonNode unspent = call("gettxout", outpoint.substring(0, colon), Long.parseLong(outpoint.substring(colon + 1)),
+          false);
+      if (unspent.isNull()) {
+        return ReversalCause.DOUBLE_SPENT;
+      }
+    }
+    return ReversalCause.REPLACED;
   }
 
   @Override

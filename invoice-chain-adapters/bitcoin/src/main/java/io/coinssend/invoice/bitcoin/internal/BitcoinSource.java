@@ -64,6 +64,11 @@ public final class BitcoinSource implements ChainScanner.Source {
     return backend.inMempool(txid);
   }
 
+  @Override
+  public io.coinssend.invoice.ReversalCause vanishedCause(PaymentRef ref) throws BackendException {
+    return backend.vanishedCause(ref.txid());
+  }
+
   private List<ChainScanner.Transfer> transfers(List<ScriptIndex.Match> matches) {
     List<ChainScanner.Transfer> transfers = new ArrayList<>(matches.size());
     for (ScriptIndex.Match match : matches) {

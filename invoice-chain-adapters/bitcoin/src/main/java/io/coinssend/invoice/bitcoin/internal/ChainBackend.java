@@ -26,6 +26,13 @@ public interface ChainBackend {
   /** Whether {@code txid} is unconfirmed in the mempool now (false if it is mined or unknown). */
   boolean inMempool(String txid) throws BackendException;
 
+  /**
+   * Why unconfirmed transaction {@code txid}, which paid a watched script and is now neither in the mempool nor
+   * mined, disappeared: {@link io.coinssend.invoice.ReversalCause#DOUBLE_SPENT} if an output it spent is spent by a
+   * confirmed transaction, otherwise {@link io.coinssend.invoice.ReversalCause#REPLACED}.
+   */
+  io.coinssend.invoice.ReversalCause vanishedCause(String txid) throws BackendException;
+
   /** What this backend is, for logs: its kind and address, never credentials. */
   String describe();
 }

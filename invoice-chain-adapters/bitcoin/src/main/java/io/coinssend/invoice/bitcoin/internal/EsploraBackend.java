@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.bitcoin.BitcoinNetwork;
 import java.io.IOException;
 import java.net.URI;
@@ -19,8 +20,9 @@ import java.util.Set;
 
 /**
  * Reads an Esplora REST server (Blockstream's esplora, mempool.space's {@code /api}): {@code /blocks/tip/hash},
- * {@code /block-height/:height}, {@code /block/:hash}, {@code /block/:hash/raw}, {@code /address/:address/txs/mempool}
- * and {@code /tx/:txid/status}. Blocks are matched from their raw bytes like with Bitcoin Core. Esplora has no
+ * {@code /block-height/:height}, {@code /block/:hash}, {@code /block/:hash/raw}, {@code /address/:address/txs/mempool},
+ * {@code /tx/:txid/status} and {@code /tx/:txid/outspend/:vout} (to tell a double spend from a replacement). Blocks
+ * are matched from their raw bytes like with Bitcoin Core. Esplora has no
  * whole-mempool transaction feed, so unconfirmed payments are read per watched address: one request per address per
  * poll.
  */
@@ -32,6 +34,7 @@ public final class EsploraBackend implements ChainBackend {
   private final BitcoinNetwork network;
   private final HttpTransport http;
   private volatile boolean networkChecked;
+  private final SpentInputs spentInputs = new SpentInputs();
 
   /** A backend for the Esplora API at {@code base} (for example {@code https://mempool.space/api}). */
   public EsploraBackend(URI base, BitcoinNetwork network, HttpTransport http) {
@@ -112,6 +115,13 @@ public final class EsploraBackend implements ChainBackend {
           continue;
         }
         String txid = hash(tx.path("txid").asText(""), path + " txid");
+        if (!spentInputs.knows(txid)) {
+          List<String> spent = new ArrayList<>();
+          for (JsonNode input : tx.path("vin")) {
+            spent.add(hash(input.path("txid").asText(""), path + " vin txid") + ":" + input.path("vout").asLong());
+          }
+          spentInputs.put(txid, spent);
+        }
         JsonNode outputs = tx.path("vout");
         for (int i = 0; i < outputs.size(); i++) {
           JsonNode output = outputs.get(i);
@@ -150,6 +160,19 @@ public final class EsploraBackend implements ChainBackend {
       throw new BackendException(describe() + " tx/" + txid + "/status answered no 'confirmed' flag");
     }
     return !confirmed.asBoolean();
+  }
+
+  @Override
+  public ReversalCause vanishedCause(String txid) throws BackendException {
+    for (String outpoint : spentInputs.of(txid).orElse(List.of())) {
+      int colon = outpoint.indexOf(':');
+      String path = "tx/" + outpoint.substring(0, colon) + "/outspend/" + outpoint.substring(colon + 1);
+      JsonNode outspend = getJson(path);
+      if (outspend.path("spent").asBoolean(false) && outspend.path("status").path("confirmed").asBoolean(false)) {
+        return ReversalCause.DOUBLE_SPENT;
+      }
+    }
+    return ReversalCause.REPLACED;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

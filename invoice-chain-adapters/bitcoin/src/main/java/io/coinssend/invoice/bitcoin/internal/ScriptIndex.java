@@ -183,6 +183,33 @@ public final class ScriptIndex {
     return new Outputs(values, scripts);
   }
 
+  /**
+   * The outputs raw transaction {@code transaction} spends, as {@code txid:index} of the previous outputs.
+   *
+   * @throws IllegalArgumentException if the bytes are not one well-formed transaction
+   */
+  public static List<String> inputsOf(byte[] transaction) {
+    requireNonNull(transaction, "transaction");
+    Reader reader = new Reader(transaction, 0);
+    reader.skip(4, "version");
+    reader.segwitMarker();
+    long inputs = reader.varInt("input count");
+    if (inputs > (transaction.length - reader.pos) / 41) {
+      throw new IllegalArgumentException("malformed transaction: impossible input count " + inputs);
+    }
+    List<String> spent = new ArrayList<>((int) inputs);
+    for (long i = 0; i < inputs; i++) {
+      reader.skip(36, "previous output");
+      byte[] hash = Arrays.copyOfRange(transaction, reader.pos - 36, reader.pos - 4);
+      long index = (transaction[reader.pos - 4] & 0xffL) | (transaction[reader.pos - 3] & 0xffL) << 8
+          | (transaction[reader.pos - 2] & 0xffL) << 16 | (transaction[reader.pos - 1] & 0xffL) << 24;
+      spent.add(reversedHex(hash) + ":" + index);
+      reader.skip(reader.length("input script"), "input script");
+      reader.skip(4, "sequence");
+    }
+    return spent;
+  }
+
   /** The outputs among {@code outputs} of transaction {@code txid} that pay a watched script. */
   public List<Match> match(String txid, Outputs outputs) {
     List<Match> matches = new ArrayList<>(0);

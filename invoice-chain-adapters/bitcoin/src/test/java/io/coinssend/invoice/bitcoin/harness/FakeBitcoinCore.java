@@ -19,7 +19,7 @@ import org.bitcoinj.core.Transaction;
  * Serves a {@link RegtestChain} over Bitcoin Core's JSON-RPC wire format (HTTP POST, basic auth, JSON-RPC 1.0 with
  * errors as HTTP 500 and a JSON error object, batches as arrays): {@code getblockchaininfo}, {@code getbestblockhash},
  * {@code getblockcount}, {@code getblockhash}, {@code getblockheader}, {@code getblock} (verbosity 0 and 1),
- * {@code getrawmempool}, {@code getmempoolentry} and {@code getrawtransaction} (mempool only, as without
+ * {@code getrawmempool}, {@code getmempoolentry}, {@code gettxout} and {@code getrawtransaction} (mempool only, as without
  * {@code -txindex}). Field names and error codes are Bitcoin Core's.
  */
 public final class FakeBitcoinCore extends FakeServer {
@@ -95,6 +95,7 @@ public final class FakeBitcoinCore extends FakeServer {
         case "getblock" -> block(block(params.path(0).asText()), params.path(1).asInt(1), fault == Fault.BAD_HEX);
         case "getrawmempool" -> rawMempool();
         case "getmempoolentry" -> mempoolEntry(params.path(0).asText());
+        case "gettxout" -> txOut(params.path(0).asText(), params.path(1).asLong(), params.path(2).asBoolean(true));
         case "getrawtransaction" -> JSON.textNode(HexFormat.of().formatHex(chain.mempoolTx(params.path(0).asText())
             .orElseThrow(() -> new RpcFailure(-5, "No such mempool transaction. Use -txindex or provide a block hash"
                 + " to enable blockchain transaction queries. Use gettransaction for wallet transactions."))
@@ -213,6 +214,23 @@ public final class FakeBitcoinCore extends FakeServer {
     entry.put("bip125-replaceable", true);
     entry.put("unbroadcast", false);
     return entry;
+  }
+
+  /** {@code gettxout}: the unspent output, or null if spent (by a block, or also by the mempool) or unknown. */
+  private JsonNode txOut(String txid, long index, boolean includeMempool) {
+    Optional<org.bitcoinj.core.TransactionOutput> unspent = chain.unspentInChain(txid, index);
+    if (unspent.isEmpty() || includeMempool && chain.spenderOf(txid, index).isPresent()) {
+      return JSON.nullNode();
+    }
+    Block block = chain.blockOf(txid).orElseThrow();
+    ObjectNode out = JSON.objectNode();
+    out.put("bestblock", chain.tip().getHashAsString());
+    out.put("confirmations", chain.height() - chain.heightOf(block) + 1);
+    out.put("value", new BigDecimal(unspent.get().getValue().value).movePointLeft(8));
+    ObjectNode script = out.putObject("scriptPubKey");
+    script.put("hex", HexFormat.of().formatHex(unspent.get().getScriptBytes()));
+    out.put("coinbase", false);
+    return out;
   }
 
   /** A JSON-RPC error with Bitcoin Core's code. */

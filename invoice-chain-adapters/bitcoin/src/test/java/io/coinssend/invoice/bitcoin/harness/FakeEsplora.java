@@ -25,7 +25,8 @@ import org.bitcoinj.script.ScriptBuilder;
  * Serves a {@link RegtestChain} over the Esplora REST API (Blockstream's esplora, mempool.space's {@code /api}) under
  * {@code /api}: {@code /blocks/tip/height}, {@code /blocks/tip/hash}, {@code /block-height/:h}, {@code /block/:hash},
  * {@code /block/:hash/status}, {@code /block/:hash/raw}, {@code /block/:hash/txids}, {@code /address/:a/txs/mempool},
- * {@code /tx/:txid/status}, {@code /tx/:txid/hex} and {@code /mempool/txids}, with Esplora's field names, plain-text
+ * {@code /tx/:txid/status}, {@code /tx/:txid/outspend/:vout}, {@code /tx/:txid/hex} and
+ * {@code /mempool/txids}, with Esplora's field names, plain-text
  * answers and 404 bodies.
  */
 public final class FakeEsplora extends FakeServer {
@@ -113,7 +114,9 @@ public final class FakeEsplora extends FakeServer {
         }
       }
       default -> {
-        if (parts.length == 4 && parts[0].equals("address") && parts[2].equals("txs") && parts[3].equals("mempool")) {
+        if (parts.length == 4 && parts[0].equals("tx") && parts[2].equals("outspend")) {
+          outspend(exchange, parts[1], parts[3]);
+        } else if (parts.length == 4 && parts[0].equals("address") && parts[2].equals("txs") && parts[3].equals("mempool")) {
           addressMempool(exchange, parts[1]);
         } else {
           sendText(exchange, 404, "Not Found");
@@ -183,6 +186,31 @@ public final class FakeEsplora extends FakeServer {
     json.put("block_hash", block.getHashAsString());
     json.put("block_time", block.time().getEpochSecond());
     return json;
+  }
+
+  private void outspend(HttpExchange exchange, String txid, String vout) throws IOException {
+    Optional<Long> index = parseLong(vout);
+    if (index.isEmpty() || chain.transaction(txid).isEmpty()) {
+      sendText(exchange, 404, "Transaction not found");
+      return;
+    }
+    ObjectNode json = JSON.objectNode();
+    Optional<java.util.Map.Entry<Transaction, Optional<Block>>> spender = chain.spenderOf(txid, index.get());
+    json.put("spent", spender.isPresent());
+    if (spender.isPresent()) {
+      Transaction tx = spender.get().getKey();
+      json.put("txid", tx.getTxId().toString());
+      int vin = 0;
+      for (int i = 0; i < tx.getInputs().size(); i++) {
+        if (tx.getInput(i).getOutpoint().hash().toString().equals(txid)) {
+          vin = i;
+        }
+      }
+      json.put("vin", vin);
+      json.set("status", spender.get().getValue().map(this::confirmedStatus)
+          .orElseGet(() -> JSON.objectNode().put("confirmed", false)));
+    }
+    sendJson(exchange, 200, json);
   }
 
   private void addressMempool(HttpExchange exchange, String address) throws IOException {

@@ -202,6 +202,27 @@ public final class RegtestChain implements ChainDriver {
     return toMempool(tx);
   }
 
+  /**
+   * Confirms a transaction spending the same coin as unconfirmed {@code txid} in a new block: {@code txid} leaves the
+   * mempool, double-spent (not replaced in the mempool).
+   *
+   * @return the confirmed conflicting transaction's id
+   */
+  public synchronized String doubleSpend(String txid) {
+    Transaction old = mempool.remove(requireNonNull(txid, "txid"));
+    if (old == null) {
+      throw new IllegalArgumentException("transaction " + txid + " is not unconfirmed");
+    }
+    mempoolSince.remove(txid);
+    Transaction conflict = conflict(old);
+    List<Transaction> txs = new ArrayList<>(mempool.values());
+    txs.add(conflict);
+    mempool.clear();
+    mempoolSince.clear();
+    mineBlock(txs);
+    return conflict.getTxId().toString();
+  }
+
   @Override
   public String payUnexpected(String address, Money expected) {
     throw new UnsupportedOperationException("bitcoin has one asset; the watcher does not declare UNEXPECTED_ASSETS");
@@ -258,6 +279,45 @@ public final class RegtestChain implements ChainDriver {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The transaction spending output {@code index} of {@code txid}, on the best chain or in the mempool, with the
+   * block holding it (empty while unconfirmed).
+   */
+  public synchronized Optional<Map.Entry<Transaction, Optional<Block>>> spenderOf(String txid, long index) {
+    for (Block block : chain) {
+      for (Transaction tx : block.getTransactions()) {
+        if (spends(tx, txid, index)) {
+          return Optional.of(Map.entry(tx, Optional.of(block)));
+        }
+      }
+    }
+    for (Transaction tx : mempool.values()) {
+      if (spends(tx, txid, index)) {
+        return Optional.of(Map.entry(tx, Optional.empty()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Output {@code index} of {@code txid} if a best-chain transaction created it and none on the best chain spent it. */
+  public synchronized Optional<TransactionOutput> unspentInChain(String txid, long index) {
+    Optional<Block> created = blockOf(txid);
+    if (created.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Map.Entry<Transaction, Optional<Block>>> spender = spenderOf(txid, index);
+    if (spender.isPresent() && spender.get().getValue().isPresent()) {
+      return Optional.empty();
+    }
+    Transaction tx = transactions.get(txid);
+    return index < tx.getOutputs().size() ? Optional.of(tx.getOutput(index)) : Optional.empty();
+  }
+
+  private static boolean spends(Transaction tx, String txid, long index) {
+    return !tx.isCoinBase() && tx.getInputs().stream().anyMatch(
+        in -> in.getOutpoint().hash().toString().equals(txid) && in.getOutpoint().index() == index);
   }
 
   /** A transaction this chain created, for {@code prevout} data. */

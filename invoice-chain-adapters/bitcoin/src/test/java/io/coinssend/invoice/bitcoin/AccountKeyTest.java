@@ -7,7 +7,6 @@ import io.coinssend.invoice.bitcoin.internal.Derivation;
 import io.coinssend.invoice.bitcoin.internal.ExtendedKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -168,12 +167,7 @@ class AccountKeyTest {
   @Test
   void rejectsYpubKeysAsUnsupported() {
     // The BIP84 xpub re-encoded with BIP49's ypub version bytes 0x049d7cb2.
-    byte[] data = Base58.decodeChecked(TestKeys.BIP84_XPUB);
-    ByteBuffer.wrap(data).putInt(0x049D7CB2);
-    byte[] checksum = org.bitcoinj.base.Sha256Hash.hashTwice(data);
-    byte[] withChecksum = Arrays.copyOf(data, data.length + 4);
-    System.arraycopy(checksum, 0, withChecksum, data.length, 4);
-    String ypub = Base58.encode(withChecksum);
+    String ypub = TestKeys.withVersion(TestKeys.BIP84_XPUB, 0x049D7CB2);
     assertThat(ypub).startsWith("ypub");
     assertThatThrownBy(() -> AccountKey.parse(ypub, BitcoinNetwork.MAINNET))
         .isInstanceOf(IllegalArgumentException.class)

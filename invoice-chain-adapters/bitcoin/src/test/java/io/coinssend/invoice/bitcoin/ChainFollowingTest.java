@@ -9,14 +9,10 @@ import io.coinssend.invoice.spi.PaymentReversed;
 import io.coinssend.invoice.spi.PaymentSeen;
 import io.coinssend.invoice.spi.WatchedAddress;
 import io.coinssend.invoice.spi.WatcherCapability;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bitcoinj.base.Base58;
-import org.bitcoinj.base.Sha256Hash;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -139,7 +135,7 @@ class ChainFollowingTest {
   @EnumSource(value = AddressType.class, names = {"P2TR", "P2PKH"})
   void taprootAndLegacyAddressesFromATpubAreWatchedToo(AddressType type) {
     try (Fixture f = new Fixture(Backend.BITCOIN_CORE, Clock.systemUTC())) {
-      AccountKey tpub = AccountKey.parse(asTpub(TestKeys.BIP84_VPUB), BitcoinNetwork.REGTEST);
+      AccountKey tpub = AccountKey.parse(TestKeys.withVersion(TestKeys.BIP84_VPUB, 0x043587CF), BitcoinNetwork.REGTEST);
       BitcoinWatcher watcher = Backend.BITCOIN_CORE.connect(BitcoinWatcher.builder(tpub), f.server)
           .addressType(type).pollInterval(java.time.Duration.ofMillis(30)).build();
       String address = watcher.deriveAddress(Fixture.BTC, 0);
@@ -171,15 +167,5 @@ class ChainFollowingTest {
       await().atMost(Fixture.WAIT).until(() -> f.mined(txid).isPresent());
       assertThat(f.context.factsAboutTx(txid)).allMatch(x -> x instanceof PaymentSeen s && s.block().isPresent());
     }
-  }
-
-  /** The same extended key with tpub's version bytes (0x043587cf) instead of vpub's. */
-  private static String asTpub(String vpub) {
-    byte[] data = Base58.decodeChecked(vpub);
-    ByteBuffer.wrap(data).putInt(0x043587CF);
-    byte[] checksum = Sha256Hash.hashTwice(data);
-    byte[] encoded = Arrays.copyOf(data, data.length + 4);
-    System.arraycopy(checksum, 0, encoded, data.length, 4);
-    return Base58.encode(encoded);
   }
 }

@@ -5,6 +5,16 @@ final class TestKeys {
 
   private TestKeys() {}
 
+  /** The same extended key re-encoded with other SLIP-132 version bytes (a test input, e.g. a vpub as tpub). */
+  static String withVersion(String key, int version) {
+    byte[] data = org.bitcoinj.base.Base58.decodeChecked(key);
+    java.nio.ByteBuffer.wrap(data).putInt(version);
+    byte[] checksum = org.bitcoinj.base.Sha256Hash.hashTwice(data);
+    byte[] encoded = java.util.Arrays.copyOf(data, data.length + 4);
+    System.arraycopy(checksum, 0, encoded, data.length, 4);
+    return org.bitcoinj.base.Base58.encode(encoded);
+  }
+
   /** BIP84 testnet account m/84'/1'/0' of "abandon ×11 about". */
   static final String BIP84_VPUB =
       "vpub5Y6cjg78GGuNLsaPhmYsiw4gYX3HoQiRBiSwDaBXKUafCt9bNwWQiitDk5VZ5BVxYnQdwoTyXSs2JHRPAgjAvtbBrf8ZhDYe2jWAqvZVnsc";

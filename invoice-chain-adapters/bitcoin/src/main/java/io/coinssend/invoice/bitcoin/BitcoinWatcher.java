@@ -202,18 +202,29 @@ public final class BitcoinWatcher implements ChainWatcher {
     if (!context.chain().equals(chain())) {
       throw new IllegalArgumentException("context of " + context.chain() + " given to the watcher of " + chain());
     }
+    OptionalLong begin = startHeight;
+    if (begin.isEmpty() && context.loadCursor().isEmpty()) {
+      // First start: fix the starting block now (one cheap call), so a payment mined after start() returns is found;
+      // the scans, which may read a whole mempool, run on the scheduler.
+      try {
+        begin = OptionalLong.of(backend.tip().height());
+      } catch (Exception e) {
+        log.warn("Bitcoin {}: could not read the tip at start ({}); the first successful scan begins at its tip",
+            network.id(), e.getMessage());
+      }
+    }
     synchronized (lifecycle) {
       if (this.context != null || closed) {
         throw new IllegalStateException("this watcher was already started" + (closed ? " and closed" : ""));
       }
       this.context = context;
       this.scanner = new ChainScanner(chain(), new BitcoinSource(backend, index, network.asset()), reorgWindow,
-          blocksPerScan, startHeight, followMempool);
+          blocksPerScan, begin, followMempool);
     }
-    log.info("Watching bitcoin {} through {} ({} addresses from {}, {} watched)", network.id(), backend.describe(),
-        addressType.id(), key, index.size());
-    // The first step runs now, so the starting block (the tip, on a first start) is fixed before start returns.
-    poll(1);
+    log.info("Watching bitcoin {} through {} ({} addresses from {}, {} watched{})", network.id(),
+        backend.describe(), addressType.id(), key, index.size(),
+        begin.isPresent() ? ", first start at height " + begin.getAsLong() : "");
+    schedule(0);
   }
 
   @Override
@@ -243,7 +254,7 @@ public final class BitcoinWatcher implements ChainWatcher {
   // ---------------------------------------------------------------------------------------------------------------
   // The poll loop, on the engine's scheduler
 
-  private void poll(int maxSteps) {
+  private void poll() {
     ChainScanner current;
     WatcherContext ctx;
     synchronized (lifecycle) {
@@ -256,7 +267,7 @@ public final class BitcoinWatcher implements ChainWatcher {
     long delayMillis;
     try {
       boolean caughtUp = false;
-      for (int step = 0; step < maxSteps && !caughtUp && !isClosed(); step++) {
+      for (int step = 0; step < MAX_STEPS_PER_POLL && !caughtUp && !isClosed(); step++) {
         caughtUp = current.scan(ctx);
       }
       failures = 0;
@@ -308,7 +319,7 @@ public final class BitcoinWatcher implements ChainWatcher {
         return;
       }
       try {
-        next = context.scheduler().schedule(() -> poll(MAX_STEPS_PER_POLL), delayMillis, TimeUnit.MILLISECONDS);
+        next = context.scheduler().schedule(this::poll, delayMillis, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         log.debug("Bitcoin {} watcher not rescheduled: the scheduler is shut down", network.id());
       }

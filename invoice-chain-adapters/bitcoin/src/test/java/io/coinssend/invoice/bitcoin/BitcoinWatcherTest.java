@@ -82,7 +82,10 @@ class BitcoinWatcherTest {
     BitcoinWatcher watcher = BitcoinWatcher.builder(zpub).esplora(NOWHERE).build();
     try (RecordingWatcherContext context = new RecordingWatcherContext(watcher.chain())) {
       watcher.start(context);
-      assertThat(watcher.health().consecutiveFailures()).as("nothing listens on port 9").isEqualTo(1);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> watcher.health().consecutiveFailures() >= 1);
+      assertThat(watcher.health().lastFailure()).get().asString().as("nothing listens on port 9")
+          .contains("ConnectException");
       assertThatThrownBy(() -> watcher.start(context)).isInstanceOf(IllegalStateException.class);
       watcher.close();
       watcher.close();

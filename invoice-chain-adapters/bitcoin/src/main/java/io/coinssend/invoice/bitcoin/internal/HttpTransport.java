@@ -2,7 +2,6 @@ package io.coinssend.invoice.bitcoin.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,12 +10,16 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** A small blocking HTTP client with a time-out on every request; failures become {@link BackendException}s. */
+/**
+ * A small blocking HTTP client; every request, body included, must complete within the request time-out (a server
+ * that stalls half-way through a body cannot hang the watcher). Failures become {@link BackendException}s.
+ */
 public final class HttpTransport {
-
-  /** The largest response accepted, so a misbehaving server cannot exhaust memory: 64 MiB. */
-  static final int MAX_RESPONSE_BYTES = 64 << 20;
 
   private final HttpClient client;
   private final Duration timeout;
@@ -52,19 +55,24 @@ public final class HttpTransport {
   private Response send(HttpRequest.Builder request, URI uri, Map<String, String> headers) throws BackendException {
     headers.forEach(request::header);
     request.timeout(timeout);
+    CompletableFuture<HttpResponse<byte[]>> pending =
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     try {
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       byte[] body = response.body() == null ? new byte[0] : response.body();
-      if (body.length > MAX_RESPONSE_BYTES) {
-        throw new BackendException(where(uri) + " answered " + body.length + " bytes, more than the limit");
-      }
       return new Response(response.statusCode(), body);
-    } catch (HttpTimeoutException e) {
+    } catch (TimeoutException e) {
+      pending.cancel(true);
       throw new BackendException(where(uri) + " did not answer within " + timeout.toMillis() + " ms", e);
-    } catch (IOException e) {
-      throw new BackendException(where(uri) + " failed: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new BackendException(where(uri) + " did not answer within " + timeout.toMillis() + " ms", cause);
+      }
+      throw new BackendException(where(uri) + " failed: " + cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
     } catch (InterruptedException e) {
+      pending.cancel(true);
       Thread.currentThread().interrupt();
       throw new BackendException(where(uri) + " was interrupted", e);
     }

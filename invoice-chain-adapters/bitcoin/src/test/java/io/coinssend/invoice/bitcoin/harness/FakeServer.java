@@ -137,16 +137,24 @@ public abstract class FakeServer implements AutoCloseable {
       case HTTP_500 -> send(exchange, 500, "text/plain", "Internal Server Error".getBytes(StandardCharsets.UTF_8));
       case MALFORMED_JSON -> send(exchange, 200, "application/json", malformed.getBytes(StandardCharsets.UTF_8));
       case DROP_CONNECTION -> exchange.getHttpContext().getServer(); // closed below without an answer
-      case STALL -> {
-        try {
-          stalled.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+      case STALL -> awaitRelease();
+      case STALL_IN_BODY -> {
+        exchange.sendResponseHeaders(200, 1_000);
+        exchange.getResponseBody().write(malformed.getBytes(StandardCharsets.UTF_8));
+        exchange.getResponseBody().flush();
+        awaitRelease();
       }
       default -> throw new IllegalStateException("unexpected fault " + fault);
     }
     return true;
+  }
+
+  private void awaitRelease() {
+    try {
+      stalled.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   protected static byte[] body(HttpExchange exchange) throws IOException {

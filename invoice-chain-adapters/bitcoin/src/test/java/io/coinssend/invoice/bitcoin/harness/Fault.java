@@ -11,5 +11,7 @@ public enum Fault {
   /** The connection is closed without an answer. */
   DROP_CONNECTION,
   /** No answer until the client gives up (it must time out). */
-  STALL
+  STALL,
+  /** Headers and the start of a body, then nothing until the client gives up (the whole answer must time out). */
+  STALL_IN_BODY
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * merchant's wallet before any invoice is created.
  *
  * <pre>
- * java -cp invoice-chain-bitcoin.jar:... io.coinssend.invoice.bitcoin.AddressCheck mainnet zpub6rFR7y... [p2wpkh|p2tr|p2pkh] [count]
+ * java -cp invoice-chain-bitcoin.jar:... io.coinssend.invoice.bitcoin.AddressCheck \
+ *     mainnet zpub6rFR7y... [p2wpkh|p2tr|p2pkh] [count]
  * </pre>
  *
  * <p>Exit status 0 on success, 2 on a usage error or an invalid key (the reason is printed).

@@ -40,7 +40,8 @@ public record BitcoinPaymentUri(
     address = parseAddress(address, network).toString();
     amount.ifPresent(a -> {
       if (!a.asset().equals(network.asset())) {
-        throw new IllegalArgumentException("amount must be in " + network.asset().key() + ", but was " + a.asset().key());
+        throw new IllegalArgumentException(
+            "amount must be in " + network.asset().key() + ", but was " + a.asset().key());
       }
       if (!a.isPositive()) {
         throw new IllegalArgumentException("amount must be positive, but was " + a);

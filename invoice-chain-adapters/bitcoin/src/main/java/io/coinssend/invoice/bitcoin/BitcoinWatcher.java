@@ -126,7 +126,7 @@ public final class BitcoinWatcher implements ChainWatcher {
     this.policy = builder.policy;
   }
 
-  /** A builder for a watcher deriving from {@code key}; choose a backend with {@code bitcoinCore} or {@code esplora}. */
+  /** A builder for a watcher deriving from {@code key}; choose a backend: {@code bitcoinCore} or {@code esplora}. */
   public static Builder builder(AccountKey key) {
     return new Builder(requireNonNull(key, "key"));
   }

@@ -122,7 +122,8 @@ class EndToEndTest {
       await(id + " " + status).atMost(Fixture.WAIT).pollInterval(Duration.ofMillis(20))
           .until(() -> engine.getInvoice(id).status() == status);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("expected " + status + " but was " + engine.getInvoice(id) + engine.getInvoice(id).payments() + " tip "
+      Invoice invoice = engine.getInvoice(id);
+      throw new AssertionError("expected " + status + " but was " + invoice + invoice.payments() + " tip "
           + engine.chainTip(Asset.BTC_REGTEST.chainKey()), e);
     }
   }

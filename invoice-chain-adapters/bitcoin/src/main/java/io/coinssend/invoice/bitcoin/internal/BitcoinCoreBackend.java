@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a Bitcoin Core node over JSON-RPC: {@code getblockchaininfo}, {@code getblockhash}, {@code getblockheader},
  * {@code getblock} at verbosity 0 (raw hex, parsed here), {@code getrawmempool}, {@code getrawtransaction},
- * {@code getmempoolentry} and {@code gettxout} (to tell a double spend from a replacement). Unconfirmed transactions are fetched once each (in batches) and their outputs kept while
- * they stay in the mempool, so an address watched later is matched against them too.
+ * {@code getmempoolentry} and {@code gettxout} (to tell a double spend from a replacement). Unconfirmed
+ * transactions are fetched once each (in batches) and their outputs kept while they stay in the mempool, so an
+ * address watched later is matched against them too.
  */
 public final class BitcoinCoreBackend implements ChainBackend {
 

@@ -150,7 +150,8 @@ public final class ExtendedKeys {
       throw new IllegalArgumentException("not a valid extended public key: " + describe(e));
     }
     if (!key.isPubKeyOnly()) {
-      throw new IllegalArgumentException("this is an extended private key; the invoice engine accepts only public keys");
+      throw new IllegalArgumentException(
+          "this is an extended private key; the invoice engine accepts only public keys");
     }
     return new Parsed(key, version.prefix, Optional.ofNullable(version.declared));
   }

@@ -30,9 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * A real Bitcoin Core node on regtest, started from the {@code bitcoind} on the PATH in a temporary data directory,
- * driven through its wallet RPCs: pay ({@code sendtoaddress}, replaceable), mine ({@code generatetoaddress}), reorganise
- * ({@code invalidateblock} then mine a longer branch), double-spend and replace (a conflicting transaction spending the
- * same inputs, signed by the wallet, with a higher fee).
+ * driven through its wallet RPCs: pay ({@code sendtoaddress}, replaceable), mine ({@code generatetoaddress}),
+ * reorganise ({@code invalidateblock} then mine a longer branch), double-spend and replace (a conflicting
+ * transaction spending the same inputs, signed by the wallet, with a higher fee).
  */
 public final class BitcoindNode implements ChainDriver, AutoCloseable {
 

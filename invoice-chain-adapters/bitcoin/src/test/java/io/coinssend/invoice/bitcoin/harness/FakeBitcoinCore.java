@@ -19,8 +19,8 @@ import org.bitcoinj.core.Transaction;
  * Serves a {@link RegtestChain} over Bitcoin Core's JSON-RPC wire format (HTTP POST, basic auth, JSON-RPC 1.0 with
  * errors as HTTP 500 and a JSON error object, batches as arrays): {@code getblockchaininfo}, {@code getbestblockhash},
  * {@code getblockcount}, {@code getblockhash}, {@code getblockheader}, {@code getblock} (verbosity 0 and 1),
- * {@code getrawmempool}, {@code getmempoolentry}, {@code gettxout} and {@code getrawtransaction} (mempool only, as without
- * {@code -txindex}). Field names and error codes are Bitcoin Core's.
+ * {@code getrawmempool}, {@code getmempoolentry}, {@code gettxout} and {@code getrawtransaction} (mempool only, as
+ * without {@code -txindex}). Field names and error codes are Bitcoin Core's.
  */
 public final class FakeBitcoinCore extends FakeServer {
 

@@ -116,7 +116,8 @@ public final class FakeEsplora extends FakeServer {
       default -> {
         if (parts.length == 4 && parts[0].equals("tx") && parts[2].equals("outspend")) {
           outspend(exchange, parts[1], parts[3]);
-        } else if (parts.length == 4 && parts[0].equals("address") && parts[2].equals("txs") && parts[3].equals("mempool")) {
+        } else if (parts.length == 4 && parts[0].equals("address") && parts[2].equals("txs")
+            && parts[3].equals("mempool")) {
           addressMempool(exchange, parts[1]);
         } else {
           sendText(exchange, 404, "Not Found");

@@ -301,7 +301,7 @@ public final class RegtestChain implements ChainDriver {
     return Optional.empty();
   }
 
-  /** Output {@code index} of {@code txid} if a best-chain transaction created it and none on the best chain spent it. */
+  /** Output {@code index} of {@code txid} if a best-chain transaction created it and no best-chain one spent it. */
   public synchronized Optional<TransactionOutput> unspentInChain(String txid, long index) {
     Optional<Block> created = blockOf(txid);
     if (created.isEmpty()) {

@@ -14,6 +14,7 @@ import io.coinssend.invoice.InvoiceStatus;
 import io.coinssend.invoice.Money;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
+import io.coinssend.invoice.bitcoin.harness.Fault;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
 import io.coinssend.invoice.testkit.ManualClock;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * An {@link InvoiceEngine} with the bitcoin watcher over each backend, driven through all seven statuses by real
  * regtest transactions: NEW, PENDING (seen in the mempool), PAID (one confirmation), PARTIALLY_PAID, OVERPAID,
  * EXPIRED, and BLOCKED (a late payment, and a paid invoice whose payment a reorganisation double-spent); an RBF
- * replacement takes a PENDING invoice back to NEW.
+ * replacement takes a PENDING invoice back to NEW, and backend failures on the way change nothing.
  */
 class EndToEndTest {
 
@@ -67,6 +68,11 @@ class EndToEndTest {
         awaitStatus(engine, paid.id(), InvoiceStatus.PAID);
         assertThat(engine.getInvoice(paid.id()).reason()).isEqualTo(StatusReason.PAID_IN_FULL);
 
+        // A failing backend (three failed requests, one of each kind) is retried; the engine carries on.
+        f.server.inject(Fault.HTTP_500, 1);
+        f.server.inject(Fault.MALFORMED_JSON, 1);
+        f.server.inject(Fault.DROP_CONNECTION, 1);
+
         // An RBF replacement paying someone else takes a PENDING invoice back to NEW.
         Invoice replaced = engine.createInvoice(InvoiceRequest.of("order-replaced", Money.parse(BTC, "0.001")));
         String replacedTx = f.chain.pay(replaced.address(), Money.parse(BTC, "0.001"));
@@ -101,6 +107,7 @@ class EndToEndTest {
         assertThat(engine.getInvoice(paid.id()).reason()).isEqualTo(StatusReason.PAYMENT_REVERSED);
         awaitStatus(engine, over.id(), InvoiceStatus.OVERPAID);
 
+        assertThat(f.server.faultsPlayed()).isEqualTo(3);
         Set<InvoiceStatus> reached = engine.store().listAll(io.coinssend.invoice.spi.InvoiceQuery.all()).stream()
             .flatMap(i -> i.timeline().stream()).map(StatusChange::status)
             .collect(Collectors.toCollection(() -> EnumSet.noneOf(InvoiceStatus.class)));

@@ -16,6 +16,7 @@ import io.coinssend.invoice.bitcoin.internal.HttpTransport;
 import io.coinssend.invoice.bitcoin.internal.ScriptIndex;
 import io.coinssend.invoice.spi.ChainScanner;
 import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.DepositDerivation;
 import io.coinssend.invoice.spi.WatchedAddress;
 import io.coinssend.invoice.spi.WatcherCapability;
 import io.coinssend.invoice.spi.WatcherContext;
@@ -91,6 +92,7 @@ public final class BitcoinWatcher implements ChainWatcher {
   }
 
   private final AccountKey key;
+  private final Optional<AccountKey> depositKey;
   private final BitcoinNetwork network;
   private final AddressType addressType;
   private final ChainBackend backend;
@@ -116,6 +118,8 @@ public final class BitcoinWatcher implements ChainWatcher {
     this.key = builder.key;
     this.network = builder.key.network();
     this.addressType = builder.key.checkType(builder.addressType);
+    this.depositKey = Optional.ofNullable(builder.depositKey);
+    depositKey.ifPresent(k -> k.checkType(addressType));
     this.backend = builder.backend.apply(new HttpTransport(builder.connectTimeout, builder.requestTimeout));
     this.pollInterval = builder.pollInterval;
     this.maxBackoff = builder.maxBackoff;
@@ -181,6 +185,38 @@ public final class BitcoinWatcher implements ChainWatcher {
       Asset asset, String address, Money amount, Optional<String> label, Optional<String> message) {
     checkAsset(asset);
     return BitcoinPaymentUri.of(network, address, amount, label, message).toUri();
+  }
+
+  /**
+   * Static deposit addresses come from the deposit account key, if one was configured ({@link
+   * Builder#depositAccountKey}): another account than invoices (for example m/84'/0'/1'), so the two never share an
+   * address and the merchant's wallet shows deposits as their own account. Same address type as invoices; the URI is
+   * BIP21 without an amount.
+   */
+  @Override
+  public Optional<DepositDerivation> depositDerivation() {
+    return depositKey.map(deposits -> new DepositDerivation() {
+      @Override
+      public String derivationKey() {
+        return "bitcoin:" + deposits.identity() + ":" + addressType.id() + ":0";
+      }
+
+      @Override
+      public String deriveAddress(Asset asset, long index) {
+        checkAsset(asset);
+        if (index < 0 || index > Derivation.MAX_INDEX) {
+          throw new IllegalArgumentException(
+              "derivation index must be between 0 and " + Derivation.MAX_INDEX + ", but was " + index);
+        }
+        return deposits.address(addressType, index);
+      }
+
+      @Override
+      public String paymentUri(Asset asset, String address, Optional<String> label) {
+        checkAsset(asset);
+        return new BitcoinPaymentUri(network, address, Optional.empty(), label, Optional.empty()).toUri();
+      }
+    });
   }
 
   @Override
@@ -352,6 +388,7 @@ public final class BitcoinWatcher implements ChainWatcher {
    */
   public static final class Builder {
     private final AccountKey key;
+    private AccountKey depositKey;
     private AddressType addressType = DEFAULT_ADDRESS_TYPE;
     private Function<HttpTransport, ChainBackend> backend;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
@@ -366,6 +403,25 @@ public final class BitcoinWatcher implements ChainWatcher {
 
     private Builder(AccountKey key) {
       this.key = key;
+    }
+
+    /**
+     * Another account's extended public key of the same network (for example m/84'/0'/1') from which static deposit
+     * addresses are derived. Default: none (the watcher offers no deposit addresses).
+     *
+     * @throws IllegalArgumentException if it is the invoice key itself or of another network
+     */
+    public Builder depositAccountKey(AccountKey deposits) {
+      requireNonNull(deposits, "deposits");
+      if (deposits.network() != key.network()) {
+        throw new IllegalArgumentException("the deposit account key is for bitcoin " + deposits.network().id()
+            + ", the invoice key for " + key.network().id());
+      }
+      if (deposits.fingerprint().equals(key.fingerprint())) {
+        throw new IllegalArgumentException("the deposit account key must be another account than the invoice key");
+      }
+      this.depositKey = deposits;
+      return this;
     }
 
     /**

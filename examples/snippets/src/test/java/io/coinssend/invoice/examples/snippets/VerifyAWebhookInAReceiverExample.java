@@ -71,6 +71,7 @@ class VerifyAWebhookInAReceiverExample {
         InvoiceEngine engine = InvoiceEngine.builder().store(store).watcher(chain.newWatcher()).build().start()) {
       Invoice invoice = engine.createInvoice(InvoiceRequest.of("order-7", Money.parse(Asset.BTC_REGTEST, "0.01")));
       chain.payAndMine(invoice.address(), invoice.amountDue());
+      webhooks.signal();                      // optional: send now rather than at the next poll
 
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(paidOrders).containsExactly("order-7"));
     } finally {

@@ -30,6 +30,16 @@ public record RetrySchedule(List<Duration> retryDelays, int jitterPercent, Durat
       Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(14), Duration.ofHours(20), Duration.ofHours(24)),
       20, Duration.ofHours(24));
 
+  /**
+   * The default: the specification's example shortened to span about a day, with ±20 % jitter: attempts immediately,
+   * then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (8 attempts over about 27 hours and 35 minutes, the
+   * schedule Svix uses); a {@code Retry-After} may ask for up to 24 h.
+   */
+  public static final RetrySchedule ONE_DAY = new RetrySchedule(List.of(
+      Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2),
+      Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10)),
+      20, Duration.ofHours(24));
+
   public RetrySchedule {
     retryDelays = List.copyOf(requireNonNull(retryDelays, "retryDelays"));
     requireNonNull(maxRetryAfter, "maxRetryAfter");

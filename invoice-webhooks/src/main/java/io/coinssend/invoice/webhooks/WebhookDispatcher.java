@@ -733,7 +733,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Duration retention = DEFAULT_RETENTION;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private RetrySchedule schedule = RetrySchedule.STANDARD;
+    private RetrySchedule schedule = RetrySchedule.ONE_DAY;
     private RandomGenerator random;
     private String group = DEFAULT_GROUP;
     private StartFrom startFrom = StartFrom.BEGINNING;
@@ -824,7 +824,10 @@ public final class WebhookDispatcher implements AutoCloseable {
       return this;
     }
 
-    /** When failed deliveries are retried. Default {@link RetrySchedule#STANDARD}. */
+    /**
+     * When failed deliveries are retried. Default {@link RetrySchedule#ONE_DAY} (about a day);
+     * {@link RetrySchedule#STANDARD} is the specification's longer example (about 3 days).
+     */
     public Builder schedule(RetrySchedule schedule) {
       this.schedule = requireNonNull(schedule, "schedule");
       return this;

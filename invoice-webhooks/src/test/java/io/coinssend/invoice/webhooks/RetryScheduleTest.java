@@ -12,6 +12,15 @@ import org.junit.jupiter.api.Test;
 class RetryScheduleTest {
 
   @Test
+  void theDefaultScheduleSpansAboutADay() {
+    assertThat(RetrySchedule.ONE_DAY.retryDelays()).containsExactly(Duration.ofSeconds(5), Duration.ofMinutes(5),
+        Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
+    assertThat(RetrySchedule.ONE_DAY.retryDelays().stream().reduce(Duration.ZERO, Duration::plus))
+        .isEqualTo(Duration.ofHours(27).plusMinutes(35).plusSeconds(5));
+    assertThat(RetrySchedule.ONE_DAY.maxAttempts()).isEqualTo(8);
+  }
+
+  @Test
   void theStandardScheduleIsTheSpecificationExample() {
     assertThat(RetrySchedule.STANDARD.retryDelays()).isEqualTo(WebhookDispatcherTest.SPEC_RETRY_DELAYS);
     assertThat(RetrySchedule.STANDARD.maxAttempts()).isEqualTo(10);

@@ -548,5 +548,9 @@ class WebhookDispatcherTest {
     closed.close();
     assertThatThrownBy(closed::runDue).isInstanceOf(IllegalStateException.class);
     assertThat(closed.schedule()).isEqualTo(RetrySchedule.STANDARD.withJitterPercent(0));
+    WebhookDispatcher defaults = WebhookDispatcher.builder().invoiceStore(shop.store).deliveryStore(deliveries)
+        .endpoint(endpoint).build();
+    assertThat(defaults.schedule()).as("the default spans about a day").isEqualTo(RetrySchedule.ONE_DAY);
+    defaults.close();
   }
 }

@@ -156,6 +156,30 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void depositEventsAreDeliveredAndVerifiedLikeInvoiceEvents() {
+    TestReceiver wallet = receiver();
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("wallet", wallet.url("/"))
+        .withEventTypes(EventType.DEPOSIT_DETECTED, EventType.DEPOSIT_CONFIRMED, EventType.DEPOSIT_REVERSED)));
+    io.coinssend.invoice.DepositAddress address =
+        shop.engine.depositAddress("customer-1", io.coinssend.invoice.Asset.BTC_REGTEST);
+    shop.createInvoice(); // an invoice event, which this endpoint's filter keeps out
+    shop.chain.payAndMine(address.address(), io.coinssend.invoice.Money.parse(
+        io.coinssend.invoice.Asset.BTC_REGTEST, "0.01"));
+
+    dispatcher.runDue();
+
+    // Deliveries to one endpoint may run in parallel, so they can arrive in either order.
+    assertThat(wallet.requests()).extracting(r -> verify(r).type())
+        .containsExactlyInAnyOrder(EventType.DEPOSIT_DETECTED, EventType.DEPOSIT_CONFIRMED);
+    io.coinssend.invoice.DepositEvent confirmed = wallet.requests().stream().map(this::verify)
+        .filter(e -> e.type() == EventType.DEPOSIT_CONFIRMED)
+        .map(io.coinssend.invoice.DepositEvent.class::cast).findFirst().orElseThrow();
+    assertThat(confirmed.deposit().customerId()).isEqualTo("customer-1");
+    assertThat(confirmed.deposit().address()).isEqualTo(address.address());
+    assertThat(confirmed.deposit().amount().toPlainString()).isEqualTo("0.01");
+  }
+
+  @Test
   void a500IsRetriedOnTheSpecificationScheduleWithOneWebhookId() {
     TestReceiver receiver = receiver().then(status(500), status(500), status(502), status(504));
     Event event = shop.createInvoices(1).get(0);

@@ -32,6 +32,16 @@ public class CheckoutUpdates implements EventListener {
     return emitter;
   }
 
+  /**
+   * Ends every open stream when the application shuts down: an open server-sent event stream is an active request,
+   * which would hold Tomcat's graceful shutdown for its whole timeout.
+   */
+  @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+  public void closeStreams() {
+    emitters.values().forEach(list -> list.forEach(SseEmitter::complete));
+    emitters.clear();
+  }
+
   @Override
   public void onEvent(Event event) {
     if (!(event instanceof InvoiceEvent invoiceEvent)) {

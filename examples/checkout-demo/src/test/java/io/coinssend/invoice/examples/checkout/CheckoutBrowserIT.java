@@ -119,4 +119,33 @@ class CheckoutBrowserIT {
     By row = By.cssSelector("tr[data-order='" + orderId + "'] td.state");
     wait.until(ExpectedConditions.textToBe(row, "paid"));
   }
+
+  @Test
+  void aCustomerWalletShowsItsDepositAddressAndDeposits() {
+    browser.get(url("/wallet.html"));
+    WebElement customer = browser.findElement(By.id("customer"));
+    customer.clear();
+    customer.sendKeys("customer-77");
+    click("open-wallet");
+    wait.until(ExpectedConditions.textMatches(By.id("address"), java.util.regex.Pattern.compile("^sim1d.+")));
+    String address = browser.findElement(By.id("address")).getText();
+    assertThat(browser.findElement(By.id("network")).getText()).isEqualTo("bitcoin regtest");
+    assertThat(browser.findElement(By.cssSelector("#qr svg"))).isNotNull();
+
+    WebElement amount = browser.findElement(By.id("dev-amount"));
+    amount.clear();
+    amount.sendKeys("0.004");
+    click("send-deposit");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("deposits"), "detected"));
+    click("mine");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("deposits"), "confirmed"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("totals"), "0.004 BTC confirmed"));
+
+    browser.navigate().refresh();
+    customer = browser.findElement(By.id("customer"));
+    customer.clear();
+    customer.sendKeys("customer-77");
+    click("open-wallet");
+    wait.until(ExpectedConditions.textToBe(By.id("address"), address));
+  }
 }

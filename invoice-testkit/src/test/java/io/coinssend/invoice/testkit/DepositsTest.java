@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.PaymentRef;
+import io.coinssend.invoice.spi.PaymentSeen;
+import io.coinssend.invoice.spi.TipChanged;
 import io.coinssend.invoice.Deposit;
 import io.coinssend.invoice.DepositAddress;
 import io.coinssend.invoice.DepositEvent;
@@ -214,6 +218,31 @@ class DepositsTest {
     assertThat(deposits).hasSize(2).allSatisfy(d -> assertThat(d.status()).isEqualTo(DepositStatus.CONFIRMED));
     assertThat(depositEventTypes()).containsExactly("deposit.detected", "deposit.confirmed", "deposit.detected",
         "deposit.confirmed");
+  }
+
+  @Test
+  void duplicateAndReorderedReportsRecordOneDepositWithOneEventPerChange() {
+    engine.close();
+    received.clear();
+    ScriptedWatcher watcher = new ScriptedWatcher(BTC, true);
+    engine = InvoiceEngine.builder().store(new InMemoryInvoiceStore()).watcher(watcher).clock(clock)
+        .executor(Runnable::run).tickInterval(Duration.ZERO).listener("test", received::add).build().start();
+    DepositAddress address = engine.depositAddress("alice", BTC);
+    PaymentRef ref = new PaymentRef("tx-dup", 0);
+    BlockRef block = new BlockRef(10, "block-10", clock.instant());
+    PaymentSeen unconfirmed = PaymentSeen.inMempool(address.address(), ref, sat(70_000), clock.instant());
+    PaymentSeen mined = PaymentSeen.inBlock(address.address(), ref, sat(70_000), block);
+
+    watcher.context().report(List.of(unconfirmed, unconfirmed));
+    watcher.context().report(List.of(unconfirmed));
+    watcher.context().report(List.of(mined, new TipChanged(block)));
+    watcher.context().report(List.of(mined, mined, new TipChanged(block)));
+
+    Deposit deposit = only(address);
+    assertThat(deposit.status()).isEqualTo(DepositStatus.CONFIRMED);
+    assertThat(deposit.block()).contains(block);
+    assertThat(depositEventTypes()).containsExactly("deposit.detected", "deposit.confirmed");
+    assertThat(engine.depositTotals("alice")).containsExactly(new DepositTotal("alice", BTC, sat(70_000), sat(0)));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.Money;
 import io.coinssend.invoice.PaymentPolicy;
 import io.coinssend.invoice.spi.ChainWatcher;
+import io.coinssend.invoice.spi.DepositDerivation;
 import io.coinssend.invoice.spi.WatchedAddress;
 import io.coinssend.invoice.spi.WatcherCapability;
 import io.coinssend.invoice.spi.WatcherContext;
@@ -15,10 +16,40 @@ import java.util.Set;
 final class ScriptedWatcher implements ChainWatcher {
 
   private final Asset asset;
+  private final boolean deposits;
   private volatile WatcherContext context;
 
   ScriptedWatcher(Asset asset) {
+    this(asset, false);
+  }
+
+  /** A watcher that also derives deposit addresses ({@code scripted-deposit-<index>}) if {@code deposits}. */
+  ScriptedWatcher(Asset asset, boolean deposits) {
     this.asset = asset;
+    this.deposits = deposits;
+  }
+
+  @Override
+  public Optional<DepositDerivation> depositDerivation() {
+    if (!deposits) {
+      return Optional.empty();
+    }
+    return Optional.of(new DepositDerivation() {
+      @Override
+      public String derivationKey() {
+        return "scripted-deposit:" + asset.chainKey();
+      }
+
+      @Override
+      public String deriveAddress(Asset asset, long index) {
+        return "scripted-deposit-" + index;
+      }
+
+      @Override
+      public String paymentUri(Asset asset, String address, Optional<String> label) {
+        return "scripted:" + address;
+      }
+    });
   }
 
   WatcherContext context() {

@@ -66,8 +66,6 @@ public final class InvoiceEngine implements AutoCloseable {
   static final int MAX_ATTEMPTS = 50;
 
   private static final int EVENT_BATCH = 256;
-  /** Chain fact numbers reserved in the store at a time, so most reports need no extra write. */
-  private static final int SEQUENCE_BLOCK = 4096;
 
   private enum State {
     CREATED,
@@ -89,9 +87,6 @@ public final class InvoiceEngine implements AutoCloseable {
   private final DepositBook deposits;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final Map<String, ChainTip> tips = new ConcurrentHashMap<>();
-  /** The last fact number handed out per chain; numbers up to the stored ChainTip.sequence are reserved. */
-  private final Map<String, Long> usedSequence = new ConcurrentHashMap<>();
   private final Map<String, Object> chainLocks = new HashMap<>();
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
@@ -179,12 +174,6 @@ public final class InvoiceEngine implements AutoCloseable {
       throw new IllegalStateException("the engine was already started (state " + state.get() + ")");
     }
     Instant now = now();
-    for (String chain : watchersByChain.keySet()) {
-      ChainTip tip = store.findChainTip(chain).orElse(ChainTip.initial(chain));
-      tips.put(chain, tip);
-      // Numbers reserved by an earlier run but not used are skipped: never hand out a number twice.
-      usedSequence.put(chain, tip.sequence());
-    }
     followPosition.set(store.lastEventSequence());
     int count = 0;
     for (Invoice invoice : store.listAll(InvoiceQuery.all().withWatchedAt(now))) {
@@ -370,10 +359,12 @@ public final class InvoiceEngine implements AutoCloseable {
     return store.list(requireNonNull(query, "query"));
   }
 
-  /** The best block last reported for {@code chain} (a chain key such as {@code bitcoin:mainnet}). */
+  /**
+   * The best block last reported for {@code chain} (a chain key such as {@code bitcoin:mainnet}) by any engine on
+   * this store.
+   */
   public Optional<BlockRef> chainTip(String chain) {
-    ChainTip tip = tips.get(chain);
-    return tip == null ? Optional.empty() : tip.tip();
+    return store.findChainTip(requireNonNull(chain, "chain")).flatMap(ChainTip::tip);
   }
 
   /** The payment policy applied to new invoices of {@code asset}. */
@@ -585,18 +576,12 @@ public final class InvoiceEngine implements AutoCloseable {
       throw new IllegalStateException("the engine is closed");
     }
     synchronized (chainLocks.get(chain)) {
-      ChainTip reserved = tips.get(chain);
-      long base = usedSequence.get(chain);
-      if (base + facts.size() > reserved.sequence()) {
-        // Reserve numbers in the store before using them, so a crash never hands out a number twice.
-        reserved = reserved.withSequence(base + facts.size() + SEQUENCE_BLOCK);
-        store.saveChainTip(reserved);
-        tips.put(chain, reserved);
-      }
-      usedSequence.put(chain, base + facts.size());
+      // Numbers come from the store, after any number any instance used: a crash or a second instance watching
+      // this chain never gives two facts one number, and later observations always get higher numbers.
+      long sequence = store.reserveFactNumbers(chain, facts.size()) - 1;
       Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
       Optional<BlockRef> newTip = Optional.empty();
-      long sequence = base;
+      long tipSequence = 0;
       for (ChainFact fact : facts) {
         Ledger.Sequenced sequenced = new Ledger.Sequenced(++sequence, requireNonNull(fact, "fact"));
         if (fact instanceof PaymentSeen seen) {
@@ -605,17 +590,17 @@ public final class InvoiceEngine implements AutoCloseable {
           byAddress.computeIfAbsent(reversed.address(), a -> new ArrayList<>()).add(sequenced);
         } else if (fact instanceof TipChanged tipChanged) {
           newTip = Ledger.truncate(Optional.of(tipChanged.tip()));
+          tipSequence = sequenced.sequence();
         }
       }
-      Optional<BlockRef> tip = newTip.or(reserved::tip);
       if (newTip.isPresent()) {
         // The tip first: payments reported with it are judged against it (a watcher may report a payment and a
         // tip several blocks above it in one batch). A crash before they are applied loses nothing: the watcher
-        // saves its cursor only after this returns, so it reports them again.
-        ChainTip updated = reserved.withTip(newTip.get());
-        store.saveChainTip(updated);
-        tips.put(chain, updated);
+        // saves its cursor only after this returns, so it reports them again. If another instance saved a later
+        // tip meanwhile, that one stands.
+        store.saveChainTip(new ChainTip(chain, newTip, tipSequence));
       }
+      Optional<BlockRef> tip = chainTip(chain);
       Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip);
       if (newTip.isPresent()) {
         recomputeAwaiting(chain, tip, touched);

@@ -706,28 +706,106 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The numbers are a counter row of the derivation index table under the key {@code facts:<chain>}.
+   */
   @Override
-  public void saveChainTip(ChainTip tip) {
+  public long reserveFactNumbers(String chain, int count) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be positive, but was " + count);
+    }
+    String key = "facts:" + chain;
+    return transactor.write(() -> "reserve " + count + " fact numbers of " + chain, null,
+        (connection, uncertain) -> {
+          if (sql.indexUpsertReturns()) {
+            try (PreparedStatement statement = connection.prepareStatement(sql.addToIndexReturning)) {
+              statement.setString(1, key);
+              statement.setLong(2, count);
+              try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) - count + 1;
+              }
+            }
+          }
+          for (int attempt = 1; ; attempt++) {
+            int updated;
+            try (PreparedStatement statement = connection.prepareStatement(sql.addToIndex)) {
+              statement.setLong(1, count);
+              statement.setString(2, key);
+              updated = statement.executeUpdate();
+            }
+            if (updated == 0) {
+              try (PreparedStatement statement = connection.prepareStatement(sql.insertIndexValue)) {
+                statement.setString(1, key);
+                statement.setLong(2, count);
+                statement.executeUpdate();
+              } catch (SQLException e) {
+                if (!SqlFailures.isDuplicateKey(e) || attempt >= 3) {
+                  throw e;
+                }
+                connection.rollback(); // another instance created the row first; add to that one
+                continue;
+              }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql.selectIndex)) {
+              statement.setString(1, key);
+              try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) - count + 1;
+              }
+            }
+          }
+        });
+  }
+
+  @Override
+  public boolean saveChainTip(ChainTip tip) {
     requireNonNull(tip, "tip");
     checkName(tip.chain(), "chain", MAX_NAME_LENGTH);
-    transactor.write(() -> "save the chain tip of " + tip.chain(), null, (connection, uncertain) -> {
-      try (PreparedStatement statement = connection.prepareStatement(sql.upsertTip)) {
-        statement.setString(1, tip.chain());
-        if (tip.tip().isPresent()) {
-          BlockRef block = tip.tip().get();
-          statement.setLong(2, block.height());
-          statement.setString(3, block.hash());
-          statement.setString(4, block.time().toString());
-        } else {
-          statement.setNull(2, Types.BIGINT);
-          statement.setNull(3, Types.VARCHAR);
-          statement.setNull(4, Types.VARCHAR);
-        }
-        statement.setLong(5, tip.sequence());
-        statement.executeUpdate();
+    return transactor.write(() -> "save the chain tip of " + tip.chain(), null, (connection, uncertain) -> {
+      if (updateTip(connection, tip) == 1) {
+        return true;
       }
-      return null;
+      try (PreparedStatement statement = connection.prepareStatement(sql.insertTip)) {
+        statement.setString(1, tip.chain());
+        bindTip(statement, 2, tip);
+        statement.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if (!SqlFailures.isDuplicateKey(e)) {
+          throw e;
+        }
+        connection.rollback(); // the row exists: save over it only if this tip is the later observation
+        return updateTip(connection, tip) == 1;
+      }
     });
+  }
+
+  private int updateTip(Connection connection, ChainTip tip) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.updateTipIfLater)) {
+      bindTip(statement, 1, tip);
+      statement.setString(5, tip.chain());
+      statement.setLong(6, tip.sequence());
+      return statement.executeUpdate();
+    }
+  }
+
+  /** Binds height, hash, time and fact sequence from {@code index}. */
+  private static void bindTip(PreparedStatement statement, int index, ChainTip tip) throws SQLException {
+    if (tip.tip().isPresent()) {
+      BlockRef block = tip.tip().get();
+      statement.setLong(index, block.height());
+      statement.setString(index + 1, block.hash());
+      statement.setString(index + 2, block.time().toString());
+    } else {
+      statement.setNull(index, Types.BIGINT);
+      statement.setNull(index + 1, Types.VARCHAR);
+      statement.setNull(index + 2, Types.VARCHAR);
+    }
+    statement.setLong(index + 3, tip.sequence());
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
   private final List<Event> events = new ArrayList<>();
   private final Map<String, Long> indexes = new HashMap<>();
   private final Map<String, ChainTip> tips = new HashMap<>();
+  private final Map<String, Long> factNumbers = new HashMap<>();
   private final Map<String, ChainCursor> cursors = new HashMap<>();
   private final Map<String, Long> consumers = new HashMap<>();
   private final List<DepositAddress> depositAddresses = new ArrayList<>();
@@ -210,11 +211,32 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
   }
 
   @Override
-  public void saveChainTip(ChainTip tip) {
+  public long reserveFactNumbers(String chain, int count) {
+    requireNonNull(chain, "chain");
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be positive, but was " + count);
+    }
+    lock.writeLock().lock();
+    try {
+      long last = factNumbers.getOrDefault(chain, 0L);
+      factNumbers.put(chain, last + count);
+      return last + 1;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public boolean saveChainTip(ChainTip tip) {
     requireNonNull(tip, "tip");
     lock.writeLock().lock();
     try {
+      ChainTip stored = tips.get(tip.chain());
+      if (stored != null && stored.sequence() >= tip.sequence()) {
+        return false;
+      }
       tips.put(tip.chain(), tip);
+      return true;
     } finally {
       lock.writeLock().unlock();
     }

@@ -6,12 +6,12 @@ import io.coinssend.invoice.BlockRef;
 import java.util.Optional;
 
 /**
- * The engine's durable view of one chain: the tip confirmations are counted against, and the last sequence number
- * it gave to a chain fact of that chain.
+ * The engine's durable view of one chain: the tip confirmations are counted against, and the number of the chain
+ * fact that reported it (a later report, with a higher number, replaces it).
  *
  * @param chain the chain key, {@code chain:network}
  * @param tip the best block reported, empty before the first
- * @param sequence the highest sequence number reserved for facts of this chain
+ * @param sequence the fact number of the report of this tip
  */
 public record ChainTip(String chain, Optional<BlockRef> tip, long sequence) {
 

@@ -100,9 +100,26 @@ public interface InvoiceStore {
    */
   long allocateIndex(String derivationKey);
 
+  /**
+   * Reserves {@code count} consecutive chain fact numbers for {@code chain}, after every number reserved before by
+   * any engine instance, atomically; the engine numbers each watcher report with them, so two instances watching one
+   * chain never give two facts the same number.
+   *
+   * @return the first number reserved (1 for the first reservation of a chain)
+   * @throws IllegalArgumentException if {@code count} is not positive
+   */
+  long reserveFactNumbers(String chain, int count);
+
+  /** The tip last saved for {@code chain}. */
   Optional<ChainTip> findChainTip(String chain);
 
-  void saveChainTip(ChainTip tip);
+  /**
+   * Saves {@code tip} if no tip of its chain is stored or the stored one has a lower {@link ChainTip#sequence()}
+   * (an earlier observation): the tip only follows later observations, whichever instance saves first.
+   *
+   * @return whether it was saved
+   */
+  boolean saveChainTip(ChainTip tip);
 
   Optional<ChainCursor> findCursor(String chain);
 

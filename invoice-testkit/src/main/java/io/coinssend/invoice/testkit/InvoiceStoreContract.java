@@ -487,13 +487,18 @@ public abstract class InvoiceStoreContract {
     assertThat(store.findCursor("bitcoin:mainnet")).isEmpty();
     ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(850_000, "00000000abc",
         Instant.parse("2026-03-01T12:00:01.500Z"))), 77);
-    store.saveChainTip(tip);
-    store.saveChainTip(ChainTip.initial("ethereum:1").withSequence(5));
+    assertThat(store.saveChainTip(tip)).isTrue();
+    assertThat(store.saveChainTip(ChainTip.initial("ethereum:1").withSequence(5))).isTrue();
     assertThat(store.findChainTip("bitcoin:mainnet")).contains(tip);
     assertThat(store.findChainTip("ethereum:1")).contains(ChainTip.initial("ethereum:1").withSequence(5));
     ChainTip moved = tip.withSequence(90).withTip(new BlockRef(850_001, "00000000def", Instant.parse(
         "2026-03-01T12:10:00Z")));
-    store.saveChainTip(moved);
+    assertThat(store.saveChainTip(moved)).isTrue();
+    assertThat(store.findChainTip("bitcoin:mainnet")).contains(moved);
+    ChainTip earlier = tip.withSequence(89).withTip(new BlockRef(849_999, "00000000fed", Instant.parse(
+        "2026-03-01T11:50:00Z")));
+    assertThat(store.saveChainTip(earlier)).as("an earlier observation never replaces a later one").isFalse();
+    assertThat(store.saveChainTip(moved.withSequence(90))).as("nor one of the same number").isFalse();
     assertThat(store.findChainTip("bitcoin:mainnet")).contains(moved);
 
     String data = "{\"blocks\":[{\"h\":1,\"note\":\"ünï'\\\"\"}]}" + "x".repeat(100_000);
@@ -503,6 +508,50 @@ public abstract class InvoiceStoreContract {
     store.saveCursor(new ChainCursor("bitcoin:mainnet", "{\"v\":2}"));
     assertThat(store.findCursor("bitcoin:mainnet")).contains(new ChainCursor("bitcoin:mainnet", "{\"v\":2}"));
     assertThat(store.findCursor("ethereum:1")).contains(new ChainCursor("ethereum:1", "{}"));
+  }
+
+  @Test
+  void reservesFactNumbersInOrderPerChain() {
+    assertThat(store.reserveFactNumbers("bitcoin:mainnet", 3)).isEqualTo(1);
+    assertThat(store.reserveFactNumbers("bitcoin:mainnet", 1)).isEqualTo(4);
+    assertThat(store.reserveFactNumbers("ethereum:1", 10)).isEqualTo(1);
+    assertThat(store.reserveFactNumbers("bitcoin:mainnet", 5)).isEqualTo(5);
+    assertThat(store.reserveFactNumbers("bitcoin:mainnet", 1)).isEqualTo(10);
+    assertThatThrownBy(() -> store.reserveFactNumbers("bitcoin:mainnet", 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void neverReservesAFactNumberTwiceUnderConcurrency() throws Exception {
+    int n = threads();
+    int each = 50;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    List<Long> all = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Object>> done = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        int size = 1 + t % 3;
+        done.add(pool.submit((Callable<Object>) () -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            long first = store.reserveFactNumbers("bitcoin:mainnet", size);
+            for (long number = first; number < first + size; number++) {
+              all.add(number);
+            }
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<Object> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(all).doesNotHaveDuplicates();
+    assertThat(Collections.max(all)).as("no gaps either").isEqualTo((long) all.size());
   }
 
   @Test

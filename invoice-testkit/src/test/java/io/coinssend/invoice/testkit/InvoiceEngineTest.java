@@ -495,6 +495,22 @@ class InvoiceEngineTest {
   }
 
   @Test
+  void twoEnginesWatchingOneChainNeverLetAnOlderObservationWin() {
+    // A second instance with its own watcher of the same chain, on the same store.
+    InvoiceEngine second = newEngine(b -> {});
+    Invoice invoice = create("order-1", 100_000);
+    String txid = chain.payAndMine(invoice.address(), sat(100_000));
+    assertThat(reload(invoice).status()).isEqualTo(InvoiceStatus.PAID);
+    second.close(); // its last word was "in block 1"
+    chain.reorgDropping(1, txid);
+    Invoice blocked = reload(invoice);
+    assertThat(blocked.status()).as("the later reversal wins over the other instance's earlier sighting")
+        .isEqualTo(InvoiceStatus.BLOCKED);
+    assertThat(blocked.reason()).isEqualTo(StatusReason.PAYMENT_REVERSED);
+    assertThat(engine.chainTip(chain.chain()).orElseThrow().hash()).isEqualTo(chain.tip().hash());
+  }
+
+  @Test
   void listsInvoicesByStatus() {
     Invoice a = create("order-1", 100_000);
     Invoice b = create("order-2", 100_000);

@@ -61,7 +61,11 @@ public final class Statements {
   public final String insertIndex;
   public final String selectIndex;
   public final String selectTip;
-  public final String upsertTip;
+  public final String insertTip;
+  public final String updateTipIfLater;
+  public final String addToIndexReturning;
+  public final String addToIndex;
+  public final String insertIndexValue;
   public final String selectCursor;
   public final String upsertCursor;
   public final String selectConsumer;
@@ -119,7 +123,15 @@ public final class Statements {
     selectIndex = "SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?";
 
     selectTip = "SELECT tip_height, tip_hash, tip_time, fact_sequence FROM " + tipTable + " WHERE chain = ?";
-    upsertTip = upsert(tipTable, "chain", List.of("tip_height", "tip_hash", "tip_time", "fact_sequence"));
+    insertTip = "INSERT INTO " + tipTable + " (chain, tip_height, tip_hash, tip_time, fact_sequence)"
+        + " VALUES (?, ?, ?, ?, ?)";
+    updateTipIfLater = "UPDATE " + tipTable + " SET tip_height = ?, tip_hash = ?, tip_time = ?, fact_sequence = ?"
+        + " WHERE chain = ? AND fact_sequence < ?";
+    addToIndexReturning = "INSERT INTO " + indexTable + " AS t (derivation_key, next_index) VALUES (?, ?)"
+        + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + EXCLUDED.next_index"
+        + " RETURNING next_index";
+    addToIndex = "UPDATE " + indexTable + " SET next_index = next_index + ? WHERE derivation_key = ?";
+    insertIndexValue = "INSERT INTO " + indexTable + " (derivation_key, next_index) VALUES (?, ?)";
     selectCursor = "SELECT cursor_data FROM " + cursorTable + " WHERE chain = ?";
     upsertCursor = upsert(cursorTable, "chain", List.of("cursor_data"));
 

@@ -7,13 +7,11 @@ import io.coinssend.invoice.BlockRef;
 import io.coinssend.invoice.Deposit;
 import io.coinssend.invoice.DepositAddress;
 import io.coinssend.invoice.DepositId;
-import io.coinssend.invoice.DepositStatus;
 import io.coinssend.invoice.DuplicateDepositException;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
-import io.coinssend.invoice.InvoiceStatus;
 import io.coinssend.invoice.InvoiceStoreException;
 import io.coinssend.invoice.jdbc.internal.SqlFailures;
 import io.coinssend.invoice.jdbc.internal.Statements;
@@ -414,53 +412,62 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     return transactor.read(() -> "list invoices", null, (connection, uncertain) -> page(connection, query));
   }
 
-  /**
-   * One page. The SQL conditions are a superset of the query (stored times are floored to the millisecond), and
-   * {@link InvoiceQuery#matches} decides exactly; rows it rejects are replaced by reading on, so a page is short only
-   * at the end.
-   */
+  /** One page of invoices; see {@link #readPage}. */
   private List<Invoice> page(Connection connection, InvoiceQuery query) throws SQLException {
-    List<Invoice> page = new ArrayList<>();
-    Optional<InvoiceId> after = query.after();
-    while (true) {
-      List<String> conditions = new ArrayList<>();
-      List<Binder> binders = new ArrayList<>();
+    return readPage(connection, query.limit(), query.after().map(InvoiceId::value), where -> {
       if (!query.statuses().isEmpty()) {
-        conditions.add("status IN (" + Statements.marks(query.statuses().size()) + ")");
-        for (InvoiceStatus status : query.statuses()) {
-          binders.add((s, i) -> s.setString(i, status.name()));
-        }
+        where.add("status IN (" + Statements.marks(query.statuses().size()) + ")",
+            query.statuses().stream().<Binder>map(status -> (s, i) -> s.setString(i, status.name())).toList());
       }
-      query.chain().ifPresent(chain -> {
-        conditions.add("chain = ?");
-        binders.add((s, i) -> s.setString(i, chain));
-      });
+      query.chain().ifPresent(chain -> where.add("chain = ?", (s, i) -> s.setString(i, chain)));
       if (query.awaitingConfirmations()) {
-        conditions.add("awaiting_confirmations = ?");
-        binders.add((s, i) -> s.setBoolean(i, true));
+        where.add("awaiting_confirmations = ?", (s, i) -> s.setBoolean(i, true));
       }
-      query.watchedAt().ifPresent(time -> {
-        // watched at t: awaiting confirmations, or t < watchUntil, which implies floor(t) <= floor(watchUntil)
-        conditions.add("(awaiting_confirmations = ? OR watch_until >= ?)");
-        binders.add((s, i) -> s.setBoolean(i, true));
-        binders.add((s, i) -> sql.bindTime(s, i, time));
-      });
-      query.reviewDueBy().ifPresent(time -> {
-        // nextReviewAt <= t implies floor(nextReviewAt) <= floor(t)
-        conditions.add("next_review_at <= ?");
-        binders.add((s, i) -> sql.bindTime(s, i, time));
-      });
-      after.ifPresent(id -> {
-        conditions.add("id > ?");
-        binders.add((s, i) -> s.setString(i, id.value()));
-      });
-      int fetch = query.limit() - page.size();
+      // watched at t: awaiting confirmations, or t < watchUntil, which implies floor(t) <= floor(watchUntil)
+      query.watchedAt().ifPresent(time -> where.add("(awaiting_confirmations = ? OR watch_until >= ?)",
+          (s, i) -> s.setBoolean(i, true), (s, i) -> sql.bindTime(s, i, time)));
+      // nextReviewAt <= t implies floor(nextReviewAt) <= floor(t)
+      query.reviewDueBy().ifPresent(time -> where.add("next_review_at <= ?", (s, i) -> sql.bindTime(s, i, time)));
+    }, sql::selectInvoicesWhere, JdbcInvoiceStore::parseInvoice, query::matches);
+  }
+
+  /** The conditions of a page query and the binders of their parameters, in order. */
+  private static final class Where {
+    final List<String> conditions = new ArrayList<>();
+    final List<Binder> binders = new ArrayList<>();
+
+    void add(String condition, Binder... parameters) {
+      add(condition, List.of(parameters));
+    }
+
+    void add(String condition, List<Binder> parameters) {
+      conditions.add(condition);
+      binders.addAll(parameters);
+    }
+  }
+
+  /**
+   * A page of rows ({@code id, document}) in id order. The SQL conditions are a superset of the query (stored times
+   * are floored to the millisecond, for one), and {@code matches} decides exactly; rows it rejects are replaced by
+   * reading on, so a page is short only at the end.
+   */
+  private <T> List<T> readPage(Connection connection, int limit, Optional<String> after,
+      java.util.function.Consumer<Where> conditions, java.util.function.UnaryOperator<String> select,
+      java.util.function.BiFunction<String, String, T> parse, java.util.function.Predicate<T> matches)
+      throws SQLException {
+    List<T> page = new ArrayList<>();
+    Optional<String> from = after;
+    while (true) {
+      Where where = new Where();
+      conditions.accept(where);
+      from.ifPresent(id -> where.add("id > ?", (s, i) -> s.setString(i, id)));
+      int fetch = limit - page.size();
       int fetched = 0;
       String lastId = null;
-      try (PreparedStatement statement = connection.prepareStatement(
-          sql.selectInvoicesWhere(String.join(" AND ", conditions)))) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(select.apply(String.join(" AND ", where.conditions)))) {
         int index = 0;
-        for (Binder binder : binders) {
+        for (Binder binder : where.binders) {
           binder.bind(statement, ++index);
         }
         statement.setInt(++index, fetch);
@@ -468,17 +475,17 @@ public final class JdbcInvoiceStore implements InvoiceStore {
           while (rows.next()) {
             fetched++;
             lastId = rows.getString(1);
-            Invoice invoice = parseInvoice(rows.getString(2), lastId);
-            if (query.matches(invoice)) {
-              page.add(invoice);
+            T item = parse.apply(rows.getString(2), lastId);
+            if (matches.test(item)) {
+              page.add(item);
             }
           }
         }
       }
-      if (fetched < fetch || page.size() == query.limit()) {
+      if (fetched < fetch || page.size() == limit) {
         return page;
       }
-      after = Optional.of(InvoiceId.of(lastId));
+      from = Optional.of(lastId);
     }
   }
 
@@ -1087,61 +1094,16 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   @Override
   public List<Deposit> listDeposits(DepositQuery query) {
     requireNonNull(query, "query");
-    return transactor.read(() -> "list deposits", null, (connection, uncertain) -> {
-      List<Deposit> page = new ArrayList<>();
-      Optional<DepositId> after = query.after();
-      while (true) {
-        List<String> conditions = new ArrayList<>();
-        List<Binder> binders = new ArrayList<>();
-        query.customerId().ifPresent(customer -> {
-          conditions.add("customer_id = ?");
-          binders.add((st, i) -> st.setString(i, customer));
-        });
-        query.address().ifPresent(address -> {
-          conditions.add("address = ?");
-          binders.add((st, i) -> st.setString(i, address));
-        });
-        query.chain().ifPresent(chain -> {
-          conditions.add("chain = ?");
-          binders.add((st, i) -> st.setString(i, chain));
-        });
-        if (!query.statuses().isEmpty()) {
-          conditions.add("status IN (" + Statements.marks(query.statuses().size()) + ")");
-          for (DepositStatus status : query.statuses()) {
-            binders.add((st, i) -> st.setString(i, status.name()));
+    return transactor.read(() -> "list deposits", null, (connection, uncertain) ->
+        readPage(connection, query.limit(), query.after().map(DepositId::value), where -> {
+          query.customerId().ifPresent(customer -> where.add("customer_id = ?", (s, i) -> s.setString(i, customer)));
+          query.address().ifPresent(address -> where.add("address = ?", (s, i) -> s.setString(i, address)));
+          query.chain().ifPresent(chain -> where.add("chain = ?", (s, i) -> s.setString(i, chain)));
+          if (!query.statuses().isEmpty()) {
+            where.add("status IN (" + Statements.marks(query.statuses().size()) + ")",
+                query.statuses().stream().<Binder>map(status -> (s, i) -> s.setString(i, status.name())).toList());
           }
-        }
-        after.ifPresent(id -> {
-          conditions.add("id > ?");
-          binders.add((st, i) -> st.setString(i, id.value()));
-        });
-        int fetch = query.limit() - page.size();
-        int fetched = 0;
-        String lastId = null;
-        try (PreparedStatement statement = connection.prepareStatement(
-            sql.selectDepositsWhere(String.join(" AND ", conditions)))) {
-          int index = 0;
-          for (Binder binder : binders) {
-            binder.bind(statement, ++index);
-          }
-          statement.setInt(++index, fetch);
-          try (ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-              fetched++;
-              lastId = rows.getString(1);
-              Deposit deposit = parseDeposit(rows.getString(2), lastId);
-              if (query.matches(deposit)) {
-                page.add(deposit);
-              }
-            }
-          }
-        }
-        if (fetched < fetch || page.size() == query.limit()) {
-          return page;
-        }
-        after = Optional.of(DepositId.of(lastId));
-      }
-    });
+        }, sql::selectDepositsWhere, JdbcInvoiceStore::parseDeposit, query::matches));
   }
 
   private static void checkName(String name, String what, int maxLength) {

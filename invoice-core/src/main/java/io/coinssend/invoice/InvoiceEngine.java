@@ -837,10 +837,12 @@ public final class InvoiceEngine implements AutoCloseable {
 
   private int reviewDue(Instant now) {
     int changed = 0;
+    Map<String, Optional<BlockRef>> tipOf = new HashMap<>(); // one read per chain and tick, not per invoice
     for (Invoice due : store.listAll(InvoiceQuery.all().withReviewDueBy(now))) {
+      Optional<BlockRef> tip = tipOf.computeIfAbsent(due.asset().chainKey(), this::chainTip);
       for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         Invoice current = attempt == 1 ? due : store.findById(due.id()).orElseThrow();
-        Optional<InvoiceUpdate> update = recompute(current, current, now, "", Optional.empty());
+        Optional<InvoiceUpdate> update = recompute(current, current, now, "", Optional.empty(), tip);
         if (update.isEmpty()) {
           break;
         }

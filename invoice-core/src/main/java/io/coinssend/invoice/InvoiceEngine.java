@@ -66,6 +66,7 @@ public final class InvoiceEngine implements AutoCloseable {
   static final int MAX_ATTEMPTS = 50;
 
   private static final int EVENT_BATCH = 256;
+  private static final String LEASE_PREFIX = "watch:";
 
   private enum State {
     CREATED,
@@ -85,6 +86,16 @@ public final class InvoiceEngine implements AutoCloseable {
   private final Duration tickInterval;
   private final Duration closeTimeout;
   private final DepositBook deposits;
+  private final Optional<Duration> watchLease;
+  private final String instanceId;
+  private final Map<String, Watching> watching = new ConcurrentHashMap<>();
+
+  /** Whether this instance runs a chain's watcher. */
+  private enum Watching {
+    ACTIVE,
+    STANDBY,
+    LOST
+  }
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Map<String, Object> chainLocks = new HashMap<>();
@@ -107,6 +118,9 @@ public final class InvoiceEngine implements AutoCloseable {
     this.screening = builder.screening;
     this.tickInterval = builder.tickInterval;
     this.closeTimeout = builder.closeTimeout;
+    this.watchLease = Optional.ofNullable(builder.watchLease);
+    this.instanceId = builder.instanceId != null ? builder.instanceId
+        : "engine-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     Map<String, ChainWatcher> byChain = new LinkedHashMap<>();
     Map<Asset, ChainWatcher> byAsset = new LinkedHashMap<>();
     Map<Asset, PaymentPolicy> policyMap = new LinkedHashMap<>();
@@ -185,10 +199,12 @@ public final class InvoiceEngine implements AutoCloseable {
     log.info("Invoice engine starting: {} chain(s) {}, {} watched address(es), {} listener(s)",
         watchersByChain.size(), watchersByChain.keySet(), count, listeners.size());
     for (ChainWatcher watcher : watchersByChain.values()) {
-      ScheduledExecutorService scheduler =
-          Executors.newSingleThreadScheduledExecutor(daemonThreads("coinssend-watcher-" + watcher.chain()));
-      watcherSchedulers.put(watcher.chain(), scheduler);
-      watcher.start(new Context(watcher.chain(), scheduler));
+      if (watchLease.isEmpty() || takeLease(watcher.chain(), now)) {
+        startWatcher(watcher);
+      } else {
+        watching.put(watcher.chain(), Watching.STANDBY);
+        log.info("Another instance watches {}; this one ({}) stands by", watcher.chain(), instanceId);
+      }
     }
     tick();
     if (!tickInterval.isZero()) {
@@ -197,6 +213,62 @@ public final class InvoiceEngine implements AutoCloseable {
       ticker.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
     }
     return this;
+  }
+
+  private void startWatcher(ChainWatcher watcher) {
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("coinssend-watcher-" + watcher.chain()));
+    watcherSchedulers.put(watcher.chain(), scheduler);
+    watching.put(watcher.chain(), Watching.ACTIVE);
+    watcher.start(new Context(watcher.chain(), scheduler));
+  }
+
+  private boolean takeLease(String chain, Instant now) {
+    return store.tryLease(LEASE_PREFIX + chain, instanceId, now, now.plus(watchLease.orElseThrow()));
+  }
+
+  /**
+   * With a watch lease: renews the leases of the chains this instance watches, and takes over a chain whose watcher
+   * on another instance stopped renewing. An instance that loses a lease (it stalled past the lease time) stops that
+   * watcher for good; another instance has taken over.
+   */
+  private void maintainLeases(Instant now) {
+    if (watchLease.isEmpty()) {
+      return;
+    }
+    for (ChainWatcher watcher : watchersByChain.values()) {
+      String chain = watcher.chain();
+      Watching current = watching.get(chain);
+      if (current == Watching.ACTIVE && !takeLease(chain, now)) {
+        watching.put(chain, Watching.LOST);
+        log.error("Instance {} lost the lease on {} to another instance (it did not renew within {}); its watcher"
+            + " stops", instanceId, chain, watchLease.get());
+        closeWatcher(watcher);
+      } else if (current == Watching.STANDBY && takeLease(chain, now)) {
+        log.info("Instance {} takes over watching {}", instanceId, chain);
+        startWatcher(watcher);
+      }
+    }
+  }
+
+  private void closeWatcher(ChainWatcher watcher) {
+    try {
+      watcher.close();
+    } catch (RuntimeException e) {
+      log.warn("Chain watcher for {} failed to close", watcher.chain(), e);
+    }
+    ScheduledExecutorService scheduler = watcherSchedulers.get(watcher.chain());
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * Whether this instance runs the watcher of {@code chain} now (always, without a watch lease; with one, while it
+   * holds the lease).
+   */
+  public boolean isWatching(String chain) {
+    return watching.get(requireNonNull(chain, "chain")) == Watching.ACTIVE;
   }
 
   /**
@@ -218,6 +290,14 @@ public final class InvoiceEngine implements AutoCloseable {
         watcher.close();
       } catch (RuntimeException e) {
         log.warn("Chain watcher for {} failed to close", watcher.chain(), e);
+      }
+      if (watching.get(watcher.chain()) == Watching.ACTIVE && watchLease.isPresent()) {
+        try {
+          store.releaseLease(LEASE_PREFIX + watcher.chain(), instanceId); // let a standby take over at once
+        } catch (RuntimeException e) {
+          log.warn("Could not release the lease on {}; another instance takes over when it lapses",
+              watcher.chain(), e);
+        }
       }
     }
     toStop.addAll(watcherSchedulers.values());
@@ -816,6 +896,7 @@ public final class InvoiceEngine implements AutoCloseable {
     ensureRunning();
     synchronized (tickLock) {
       Instant now = now();
+      maintainLeases(now);
       int changed = reviewDue(now);
       followCreations(now);
       followDepositAddresses();
@@ -1064,8 +1145,36 @@ public final class InvoiceEngine implements AutoCloseable {
     private Duration tickInterval = DEFAULT_TICK_INTERVAL;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private final Map<Asset, Money> depositMinimums = new LinkedHashMap<>();
+    private Duration watchLease;
+    private String instanceId;
 
     private Builder() {}
+
+    /**
+     * Runs each chain's watcher on one engine instance at a time: the instance holding the lease {@code watch:<chain>}
+     * in the store watches the chain and renews the lease at every tick; the others stand by (they still create
+     * invoices and take merchant actions) and one takes over when the lease lapses or is released. Default: off,
+     * every instance runs its watchers (still safe: fact numbers and tips come from the store). The lease time
+     * must be at least three tick intervals; keep the instances' clocks in sync.
+     */
+    public Builder watchLease(Duration leaseTime) {
+      requireNonNull(leaseTime, "leaseTime");
+      if (leaseTime.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("the watch lease must be at least 1 s, but was " + leaseTime);
+      }
+      this.watchLease = leaseTime;
+      return this;
+    }
+
+    /** This instance's name in leases and logs. Default: {@code engine-} and 8 random characters. */
+    public Builder instanceId(String instanceId) {
+      requireNonNull(instanceId, "instanceId");
+      if (instanceId.isBlank() || instanceId.length() > 100) {
+        throw new IllegalArgumentException("instance id must be 1-100 characters, but was '" + instanceId + "'");
+      }
+      this.instanceId = instanceId;
+      return this;
+    }
 
     /**
      * The smallest deposit of {@code minimum}'s asset that counts; smaller ones are recorded as dust, raise no
@@ -1174,6 +1283,10 @@ public final class InvoiceEngine implements AutoCloseable {
     public InvoiceEngine build() {
       if (watchers.isEmpty()) {
         throw new IllegalStateException("an engine needs at least one chain watcher");
+      }
+      if (watchLease != null && !tickInterval.isZero() && watchLease.compareTo(tickInterval.multipliedBy(3)) < 0) {
+        throw new IllegalArgumentException("the watch lease (" + watchLease + ") must last at least three tick"
+            + " intervals (" + tickInterval + "), or the holder could lose it between two renewals");
       }
       return new InvoiceEngine(this);
     }

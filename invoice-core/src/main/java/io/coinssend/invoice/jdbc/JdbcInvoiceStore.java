@@ -842,6 +842,63 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Times are compared to the millisecond; the instances sharing a lease should keep their clocks in sync (NTP).
+   */
+  @Override
+  public boolean tryLease(String name, String owner, Instant now, Instant until) {
+    checkName(name, "lease name", MAX_NAME_LENGTH);
+    checkName(owner, "lease owner", MAX_NAME_LENGTH);
+    requireNonNull(now, "now");
+    requireNonNull(until, "until");
+    return transactor.write(() -> "take the lease " + name + " for " + owner, null, (connection, uncertain) -> {
+      if (takeLease(connection, name, owner, now, until) == 1) {
+        return true;
+      }
+      try (PreparedStatement statement = connection.prepareStatement(sql.insertLease)) {
+        statement.setString(1, name);
+        statement.setString(2, owner);
+        sql.bindTime(statement, 3, until);
+        statement.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if (!SqlFailures.isDuplicateKey(e)) {
+          throw e;
+        }
+        connection.rollback(); // someone holds the row: take it only if it lapsed meanwhile
+        return takeLease(connection, name, owner, now, until) == 1;
+      }
+    });
+  }
+
+  private int takeLease(Connection connection, String name, String owner, Instant now, Instant until)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.takeLease)) {
+      statement.setString(1, owner);
+      sql.bindTime(statement, 2, until);
+      statement.setString(3, name);
+      statement.setString(4, owner);
+      sql.bindTime(statement, 5, now);
+      return statement.executeUpdate();
+    }
+  }
+
+  @Override
+  public void releaseLease(String name, String owner) {
+    checkName(name, "lease name", MAX_NAME_LENGTH);
+    checkName(owner, "lease owner", MAX_NAME_LENGTH);
+    transactor.write(() -> "release the lease " + name, null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.releaseLease)) {
+        statement.setString(1, name);
+        statement.setString(2, owner);
+        statement.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   @Override
   public OptionalLong findConsumerPosition(String consumer) {
     checkName(consumer, "consumer", MAX_NAME_LENGTH);

@@ -17,6 +17,7 @@ import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
   private final Map<String, Long> indexes = new HashMap<>();
   private final Map<String, ChainTip> tips = new HashMap<>();
   private final Map<String, Long> factNumbers = new HashMap<>();
+  private final Map<String, Lease> leases = new HashMap<>();
   private final Map<String, ChainCursor> cursors = new HashMap<>();
   private final Map<String, Long> consumers = new HashMap<>();
   private final List<DepositAddress> depositAddresses = new ArrayList<>();
@@ -259,6 +261,39 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
     lock.writeLock().lock();
     try {
       cursors.put(cursor.chain(), cursor);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private record Lease(String owner, Instant until) {}
+
+  @Override
+  public boolean tryLease(String name, String owner, Instant now, Instant until) {
+    requireNonNull(name, "name");
+    requireNonNull(owner, "owner");
+    requireNonNull(now, "now");
+    requireNonNull(until, "until");
+    lock.writeLock().lock();
+    try {
+      Lease held = leases.get(name);
+      if (held != null && !held.owner().equals(owner) && !held.until().isBefore(now)) {
+        return false;
+      }
+      leases.put(name, new Lease(owner, until));
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void releaseLease(String name, String owner) {
+    requireNonNull(name, "name");
+    requireNonNull(owner, "owner");
+    lock.writeLock().lock();
+    try {
+      leases.computeIfPresent(name, (n, held) -> held.owner().equals(owner) ? null : held);
     } finally {
       lock.writeLock().unlock();
     }

@@ -7,6 +7,7 @@ import io.coinssend.invoice.DepositId;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -124,6 +125,19 @@ public interface InvoiceStore {
   Optional<ChainCursor> findCursor(String chain);
 
   void saveCursor(ChainCursor cursor);
+
+  /**
+   * Takes or renews the lease {@code name} for {@code owner} until {@code until}: it succeeds if nobody holds the
+   * lease, its holder's time ended before {@code now}, or {@code owner} holds it already. Atomic across instances:
+   * of several owners trying at once, at most one holds the lease. Engines use it so one instance at a time runs a
+   * chain's watcher.
+   *
+   * @return whether {@code owner} now holds the lease until {@code until}
+   */
+  boolean tryLease(String name, String owner, Instant now, Instant until);
+
+  /** Ends {@code owner}'s lease on {@code name} at once, if {@code owner} holds it; otherwise does nothing. */
+  void releaseLease(String name, String owner);
 
   /** The last event position a named consumer (a listener) has handled. */
   OptionalLong findConsumerPosition(String consumer);

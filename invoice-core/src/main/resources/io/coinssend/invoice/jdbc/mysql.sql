@@ -108,3 +108,11 @@ CREATE TABLE IF NOT EXISTS coinssend_deposit (
   INDEX coinssend_deposit_address_ix (address, id),
   INDEX coinssend_deposit_chain_ix (chain, status, id)
 ) ENGINE = InnoDB DEFAULT CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Leases: which engine instance runs a chain's watcher (watch:<chain>), until when.
+CREATE TABLE IF NOT EXISTS coinssend_lease (
+  lease_name   VARBINARY(800) NOT NULL,
+  owner        VARBINARY(800) NOT NULL,
+  held_until   DATETIME(3) NOT NULL,
+  CONSTRAINT coinssend_lease_pk PRIMARY KEY (lease_name)
+) ENGINE = InnoDB DEFAULT CHARACTER SET = utf8mb4 COLLATE = utf8mb4_bin;

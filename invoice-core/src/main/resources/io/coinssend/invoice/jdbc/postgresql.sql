@@ -107,3 +107,11 @@ CREATE TABLE IF NOT EXISTS coinssend_deposit (
 CREATE INDEX IF NOT EXISTS coinssend_deposit_customer_ix ON coinssend_deposit (customer_id, id);
 CREATE INDEX IF NOT EXISTS coinssend_deposit_address_ix ON coinssend_deposit (address, id);
 CREATE INDEX IF NOT EXISTS coinssend_deposit_chain_ix ON coinssend_deposit (chain, status, id);
+
+-- Leases: which engine instance runs a chain's watcher (watch:<chain>), until when.
+CREATE TABLE IF NOT EXISTS coinssend_lease (
+  lease_name   VARCHAR(200) NOT NULL,
+  owner        VARCHAR(200) NOT NULL,
+  held_until   TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+  CONSTRAINT coinssend_lease_pk PRIMARY KEY (lease_name)
+);

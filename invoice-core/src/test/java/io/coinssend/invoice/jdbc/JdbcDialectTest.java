@@ -28,7 +28,7 @@ class JdbcDialectTest {
           .as(dialect.ddlResource()).isNotNull();
       String ddl = dialect.ddl(JdbcInvoiceStore.DEFAULT_TABLE_PREFIX);
       for (String table : List.of("invoice", "event", "counter", "derivation_index", "chain_tip", "chain_cursor",
-          "consumer", "deposit_address", "deposit")) {
+          "consumer", "deposit_address", "deposit", "lease")) {
         assertThat(ddl).as(dialect + " creates " + table)
             .contains("CREATE TABLE IF NOT EXISTS coinssend_" + table + " (");
       }
@@ -57,8 +57,8 @@ class JdbcDialectTest {
   @Test
   void splitsTheDdlIntoStatementsWithoutComments() {
     List<String> statements = JdbcInvoiceStore.ddlStatements(JdbcDialect.MYSQL.ddl("coinssend_"));
-    // 9 tables, the event counter row, and the deposit address counter row.
-    assertThat(statements).hasSize(11);
+    // 10 tables, the event counter row, and the deposit address counter row.
+    assertThat(statements).hasSize(12);
     assertThat(statements).allSatisfy(s -> assertThat(s).doesNotContain("--").doesNotEndWith(";"));
     assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS coinssend_invoice (");
   }

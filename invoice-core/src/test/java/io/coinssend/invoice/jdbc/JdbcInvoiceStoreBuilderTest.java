@@ -91,7 +91,7 @@ class JdbcInvoiceStoreBuilderTest {
         count++;
       }
       assertThat(count).as("shop_invoice, shop_event, shop_counter, shop_derivation_index, shop_chain_tip,"
-          + " shop_chain_cursor, shop_consumer, shop_deposit_address, shop_deposit").isEqualTo(9);
+          + " shop_chain_cursor, shop_consumer, shop_deposit_address, shop_deposit, shop_lease").isEqualTo(10);
     }
   }
 

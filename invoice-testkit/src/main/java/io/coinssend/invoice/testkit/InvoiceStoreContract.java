@@ -555,6 +555,58 @@ public abstract class InvoiceStoreContract {
   }
 
   @Test
+  void holdsALeaseForOneOwnerUntilItLapses() {
+    Instant now = T0;
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-a", now, now.plusSeconds(30))).isTrue();
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-b", now.plusSeconds(10), now.plusSeconds(40)))
+        .as("held by another owner").isFalse();
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-a", now.plusSeconds(10), now.plusSeconds(40)))
+        .as("renewed by its owner").isTrue();
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-b", now.plusSeconds(39), now.plusSeconds(69)))
+        .as("still held until 40 s").isFalse();
+    assertThat(store.tryLease("watch:ethereum:1", "engine-b", now, now.plusSeconds(30)))
+        .as("another lease is independent").isTrue();
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-b", now.plusSeconds(41), now.plusSeconds(71)))
+        .as("taken over once lapsed").isTrue();
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-a", now.plusSeconds(42), now.plusSeconds(72)))
+        .as("the old owner lost it").isFalse();
+    store.releaseLease("watch:bitcoin:mainnet", "engine-a");
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-a", now.plusSeconds(43), now.plusSeconds(73)))
+        .as("a release by a non-owner does nothing").isFalse();
+    store.releaseLease("watch:bitcoin:mainnet", "engine-b");
+    assertThat(store.tryLease("watch:bitcoin:mainnet", "engine-a", now.plusSeconds(44), now.plusSeconds(74)))
+        .as("free after its owner released it").isTrue();
+  }
+
+  @Test
+  void atMostOneOfConcurrentOwnersTakesAFreeLease() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String name = "watch:race-" + round;
+      int n = threads();
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(n);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+          String owner = "engine-" + t;
+          results.add(pool.submit(() -> {
+            go.await();
+            return store.tryLease(name, owner, T0, T0.plusSeconds(30));
+          }));
+        }
+        go.countDown();
+        int holders = 0;
+        for (Future<Boolean> result : results) {
+          holders += result.get(60, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        assertThat(holders).as("round " + round).isEqualTo(1);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void movesConsumerPositionsByCompareAndSet() {
     assertThat(store.findConsumerPosition("listener:a")).isEmpty();
     assertThat(store.advanceConsumer("listener:a", 0, 5)).isTrue();

@@ -41,6 +41,7 @@ public final class Statements {
   public final String consumerTable;
   public final String depositAddressTable;
   public final String depositTable;
+  public final String leaseTable;
 
   public final String insertInvoice;
   public final String updateInvoice;
@@ -71,6 +72,9 @@ public final class Statements {
   public final String selectConsumer;
   public final String updateConsumer;
   public final String insertConsumer;
+  public final String takeLease;
+  public final String insertLease;
+  public final String releaseLease;
   public final String insertDepositAddress;
   public final String selectDepositAddressByCustomer;
   public final String selectDepositAddressByAddress;
@@ -92,6 +96,7 @@ public final class Statements {
     consumerTable = prefix + "consumer";
     depositAddressTable = prefix + "deposit_address";
     depositTable = prefix + "deposit";
+    leaseTable = prefix + "lease";
 
     insertInvoice = "INSERT INTO " + invoiceTable + " (id, order_id, address, chain, asset_code, amount_due, status,"
         + " version, awaiting_confirmations, watch_until, next_review_at, created_at, document)"
@@ -139,6 +144,10 @@ public final class Statements {
     updateConsumer = "UPDATE " + consumerTable + " SET log_position = ? WHERE consumer_name = ? AND log_position = ?";
     insertConsumer = "INSERT INTO " + consumerTable + " (consumer_name, log_position) VALUES (?, ?)";
 
+    takeLease = "UPDATE " + leaseTable + " SET owner = ?, held_until = ? WHERE lease_name = ? AND (owner = ?"
+        + " OR held_until < ?)";
+    insertLease = "INSERT INTO " + leaseTable + " (lease_name, owner, held_until) VALUES (?, ?, ?)";
+    releaseLease = "DELETE FROM " + leaseTable + " WHERE lease_name = ? AND owner = ?";
     insertDepositAddress = "INSERT INTO " + depositAddressTable + " (position, customer_id, asset_key, address,"
         + " document) VALUES (?, ?, ?, ?, ?)";
     selectDepositAddressByCustomer = "SELECT document FROM " + depositAddressTable

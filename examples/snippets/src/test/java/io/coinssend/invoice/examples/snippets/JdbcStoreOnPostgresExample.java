@@ -55,7 +55,7 @@ class JdbcStoreOnPostgresExample {
     } finally {
       try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
         for (String table : new String[] {"invoice", "event", "counter", "derivation_index", "chain_tip",
-            "chain_cursor", "consumer", "deposit_address", "deposit"}) {
+            "chain_cursor", "consumer", "deposit_address", "deposit", "lease"}) {
           statement.execute("DROP TABLE IF EXISTS " + prefix + table);
         }
       }

@@ -141,6 +141,7 @@ final class TestReceiver implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
+    boolean counted = true;
     try {
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
@@ -161,6 +162,10 @@ final class TestReceiver implements AutoCloseable {
         }
         answer = status(200);
       }
+      // The request stops counting as in flight before it is answered: the client may send the next one as soon
+      // as the answer arrives, before this thread gets to run again.
+      inFlight.decrementAndGet();
+      counted = false;
       if (answer instanceof Drop) {
         throw new IOException("test receiver drops this connection");
       }
@@ -169,7 +174,9 @@ final class TestReceiver implements AutoCloseable {
       exchange.sendResponseHeaders(status.code(), -1);
       exchange.close();
     } finally {
-      inFlight.decrementAndGet();
+      if (counted) {
+        inFlight.decrementAndGet();
+      }
     }
   }
 

@@ -95,18 +95,18 @@ public final class SqlFailures {
   static List<SQLException> chain(SQLException failure) {
     List<SQLException> all = new ArrayList<>();
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
-    List<SQLException> todo = new ArrayList<>(List.of(failure));
-    while (!todo.isEmpty() && all.size() < 20) {
-      SQLException e = todo.remove(0);
+    List<SQLException> pending = new ArrayList<>(List.of(failure));
+    while (!pending.isEmpty() && all.size() < 20) {
+      SQLException e = pending.remove(0);
       if (seen.put(e, Boolean.TRUE) != null) {
         continue;
       }
       all.add(e);
       if (e.getNextException() != null) {
-        todo.add(e.getNextException());
+        pending.add(e.getNextException());
       }
       if (e.getCause() instanceof SQLException cause) {
-        todo.add(cause);
+        pending.add(cause);
       }
     }
     return all;

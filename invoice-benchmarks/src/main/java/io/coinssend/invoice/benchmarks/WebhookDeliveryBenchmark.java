@@ -1,0 +1,212 @@
+package io.coinssend.invoice.benchmarks;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.coinssend.invoice.Event;
+import io.coinssend.invoice.benchmarks.internal.CountingDeliveryStore;
+import io.coinssend.invoice.benchmarks.internal.EngineFixture;
+import io.coinssend.invoice.benchmarks.internal.LocalReceiver;
+import io.coinssend.invoice.benchmarks.internal.Postgres;
+import io.coinssend.invoice.json.InvoiceJson;
+import io.coinssend.invoice.webhooks.WebhookDispatcher;
+import io.coinssend.invoice.webhooks.WebhookEndpoint;
+import io.coinssend.invoice.webhooks.WebhookHeaders;
+import io.coinssend.invoice.webhooks.WebhookSecret;
+import io.coinssend.invoice.webhooks.WebhookSigner;
+import io.coinssend.invoice.webhooks.jdbc.JdbcDeliveryStore;
+import io.coinssend.invoice.webhooks.memory.InMemoryDeliveryStore;
+import io.coinssend.invoice.webhooks.spi.DeliveryStore;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Webhook deliveries per second to a {@link LocalReceiver} (the JDK's HTTP server on 127.0.0.1, HTTP/1.1 keep-alive),
+ * in batches of {@value #BATCH} events, with 1 and 4 requests in flight.
+ *
+ * <ul>
+ *   <li>{@code dispatcher}: the durable {@link WebhookDispatcher}, started, woken by {@code signal()} as an engine
+ *       listener would: it reads the batch's {@code invoice.created} events from the invoice store (in memory),
+ *       records one delivery each in the delivery store ({@code memory}: {@code InMemoryDeliveryStore};
+ *       {@code postgresql}: {@code JdbcDeliveryStore} on the same server as the other benchmarks), claims, signs
+ *       (v1), posts, and records each attempt; a batch ends when every delivery is recorded as delivered.
+ *   <li>{@code plainLoop}: a plain {@link HttpClient} (HTTP/1.1) posting the same event bodies with the same headers,
+ *       signed beforehand, bounded to the same number in flight: no store, no signing, no bookkeeping.
+ * </ul>
+ *
+ * <p>Target: the dispatcher at least 70 % of the plain loop.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class WebhookDeliveryBenchmark {
+
+  /** Events per batch: one benchmark invocation. */
+  public static final int BATCH = 500;
+
+  private static final WebhookSecret SECRET = WebhookSecret.parse(
+      "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+  /** The receiver, shared by both contenders' runs. */
+  @State(Scope.Benchmark)
+  public static class Receiver {
+    LocalReceiver receiver;
+
+    @Setup(Level.Trial)
+    public void start() {
+      receiver = LocalReceiver.start(4);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      receiver.close();
+    }
+  }
+
+  /** A started dispatcher and the engine whose events it delivers. */
+  @State(Scope.Benchmark)
+  public static class Durable {
+    @Param({"memory", "postgresql"})
+    public String deliveryStore;
+
+    @Param({"1", "4"})
+    public int inFlight;
+
+    EngineFixture events;
+    HikariDataSource pool;
+    CountingDeliveryStore deliveries;
+    WebhookDispatcher dispatcher;
+    long expected;
+
+    @Setup(Level.Trial)
+    public void start(Receiver receiver) {
+      events = EngineFixture.start("memory", 0);
+      DeliveryStore store;
+      if (deliveryStore.equals("postgresql")) {
+        pool = Postgres.freshEngineDatabase(4);
+        store = JdbcDeliveryStore.create(pool).createTables();
+      } else {
+        store = new InMemoryDeliveryStore();
+      }
+      deliveries = new CountingDeliveryStore(store);
+      dispatcher = WebhookDispatcher.builder()
+          .invoiceStore(events.store())
+          .deliveryStore(deliveries)
+          .endpoint(WebhookEndpoint.of("bench", receiver.receiver.url(), WebhookSigner.v1(SECRET))
+              .withMaxConcurrentRequests(inFlight))
+          .build()
+          .start();
+    }
+
+    @Setup(Level.Invocation)
+    public void newEvents() {
+      for (int i = 0; i < BATCH; i++) {
+        events.createInvoice();
+      }
+      expected += BATCH;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      dispatcher.close();
+      events.close();
+      if (pool != null) {
+        pool.close();
+      }
+    }
+  }
+
+  /** A plain HTTP client and the bodies and headers of {@value #BATCH} events. */
+  @State(Scope.Benchmark)
+  public static class Plain {
+    @Param({"1", "4"})
+    public int inFlight;
+
+    HttpClient client;
+    List<HttpRequest> requests;
+
+    @Setup(Level.Trial)
+    public void start(Receiver receiver) {
+      client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER).build();
+      EngineFixture source = EngineFixture.start("memory", 0);
+      try {
+        for (int i = 0; i < BATCH; i++) {
+          source.createInvoice();
+        }
+        List<Event> batch = source.store().readEvents(0, BATCH);
+        WebhookSigner signer = WebhookSigner.v1(SECRET);
+        long now = System.currentTimeMillis() / 1000;
+        requests = new ArrayList<>(BATCH);
+        for (Event event : batch) {
+          byte[] body = InvoiceJson.writeBytes(event);
+          requests.add(HttpRequest.newBuilder(receiver.receiver.url())
+              .timeout(Duration.ofSeconds(30))
+              .header("content-type", "application/json")
+              .header("user-agent", WebhookDispatcher.USER_AGENT)
+              .header(WebhookHeaders.ID, event.id())
+              .header(WebhookHeaders.TIMESTAMP, Long.toString(now))
+              .header(WebhookHeaders.SIGNATURE, signer.sign(event.id(), now, body))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build());
+        }
+      } finally {
+        source.close();
+      }
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public long dispatcher(Durable durable) throws InterruptedException {
+    durable.dispatcher.signal();
+    durable.deliveries.awaitDelivered(durable.expected, 120);
+    return durable.deliveries.delivered();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public int plainLoop(Plain plain) throws IOException, InterruptedException {
+    int ok = 0;
+    if (plain.inFlight == 1) {
+      for (HttpRequest request : plain.requests) {
+        HttpResponse<Void> response = plain.client.send(request, HttpResponse.BodyHandlers.discarding());
+        ok += response.statusCode() / 100 == 2 ? 1 : 0;
+      }
+      return ok;
+    }
+    Semaphore permits = new Semaphore(plain.inFlight);
+    List<CompletableFuture<HttpResponse<Void>>> sent = new ArrayList<>(BATCH);
+    for (HttpRequest request : plain.requests) {
+      permits.acquire();
+      sent.add(plain.client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete((response, error) -> permits.release()));
+    }
+    for (CompletableFuture<HttpResponse<Void>> response : sent) {
+      ok += response.join().statusCode() / 100 == 2 ? 1 : 0;
+    }
+    return ok;
+  }
+}

@@ -4,6 +4,7 @@ import io.coinssend.invoice.benchmarks.internal.SyntheticBlock;
 import io.coinssend.invoice.benchmarks.internal.WatchedAddresses;
 import io.coinssend.invoice.bitcoin.internal.ScriptIndex;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +116,9 @@ public class BlockMatchBenchmark {
     @Setup
     public void setUp() {
       wallet = Wallet.createBasic(SyntheticBlock.NETWORK);
-      wallet.addWatchedAddresses(WatchedAddresses.forBlock(SyntheticBlock.standard(), watched));
+      // A creation time, as a merchant's wallet has one: with none bitcoinj warns once per address.
+      wallet.addWatchedAddresses(WatchedAddresses.forBlock(SyntheticBlock.standard(), watched),
+          Instant.parse("2026-01-01T00:00:00Z"));
     }
   }
 

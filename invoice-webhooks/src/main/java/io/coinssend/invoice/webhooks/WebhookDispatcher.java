@@ -118,6 +118,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final RetrySchedule schedule;
   private final RandomGenerator random;
   private final HttpClient http;
+  /** Runs each attempt's blocking {@code send}; at most the endpoints' in-flight bounds are busy at once. */
+  private final Executor sendExecutor;
   private final ExecutorService ownedExecutor;
   private final Duration requestTimeout;
   private final Duration attemptGuard;
@@ -159,16 +161,16 @@ public final class WebhookDispatcher implements AutoCloseable {
     this.startFrom = builder.startFrom;
     this.batchSize = builder.batchSize;
     Executor executor = builder.executor;
+    if (executor == null) {
+      this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("coinssend-webhooks-http"));
+      executor = ownedExecutor;
+    } else {
+      this.ownedExecutor = null;
+    }
+    this.sendExecutor = executor;
     if (builder.httpClient != null) {
       this.http = builder.httpClient;
-      this.ownedExecutor = null;
     } else {
-      if (executor == null) {
-        this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("coinssend-webhooks-http"));
-        executor = ownedExecutor;
-      } else {
-        this.ownedExecutor = null;
-      }
       this.http = HttpClient.newBuilder()
           .connectTimeout(builder.connectTimeout)
           .followRedirects(HttpClient.Redirect.NEVER)
@@ -472,12 +474,32 @@ public final class WebhookDispatcher implements AutoCloseable {
       return failedBeforeSending(endpoint, delivery, started, startNanos,
           "invalid request: " + Redaction.error(e, endpoint.url()));
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+    // A blocking send on the dispatcher's executor rather than sendAsync: the JDK's sendAsync hands every response to
+    // the common pool, which on a machine with 2 cores or fewer is a new thread per response (JDK 17's
+    // HttpClientImpl, ASYNC_POOL); that thread start cost more than the request itself.
+    CompletableFuture<HttpResponse<Void>> sent;
+    try {
+      sent = CompletableFuture.supplyAsync(() -> send(request), sendExecutor);
+    } catch (RejectedExecutionException e) {
+      return failedBeforeSending(endpoint, delivery, started, startNanos, "not sent: the dispatcher is closing");
+    }
+    return sent
         .orTimeout(attemptGuard.toMillis(), TimeUnit.MILLISECONDS)
         .handle((response, error) -> {
           finish(endpoint, delivery, started, startNanos, response, error == null ? null : describe(error, endpoint));
           return null;
         });
+  }
+
+  private HttpResponse<Void> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
   }
 
   private CompletableFuture<Void> failedBeforeSending(
@@ -772,8 +794,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Runs the built-in HTTP client's work and the recording of attempts. Default: a cached pool of daemon threads,
-     * shut down by {@link WebhookDispatcher#close()}; an executor given here is not shut down.
+     * Runs the HTTP requests (each attempt blocks one thread while it waits for its answer, so at most the sum of the
+     * endpoints' {@link WebhookEndpoint#maxConcurrentRequests()} at once), the built-in HTTP client's work and the
+     * recording of attempts. Default: a cached pool of daemon threads, shut down by
+     * {@link WebhookDispatcher#close()}; an executor given here is not shut down.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");

@@ -132,6 +132,9 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final int batchSize;
   private final String owner = "dispatcher-" + UUID.randomUUID();
 
+  /** Whether this thread is inside {@link #continueAfter}: a nested dispatch goes through the poller instead. */
+  private static final ThreadLocal<Boolean> DISPATCHING = ThreadLocal.withInitial(() -> false);
+
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Object enqueueLock = new Object();
   private final AtomicReference<Instant> nextPurgeAt = new AtomicReference<>(Instant.MIN);
@@ -333,6 +336,30 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * After an attempt ends: dispatches the endpoint's next due deliveries at once, on the thread that finished the
+   * attempt, so a busy endpoint's next request leaves without a hop through the poller thread. A dispatch that
+   * starts inside another on the same thread (an attempt that ended before it was sent, say) goes through the poller
+   * instead, so failures in a row never nest.
+   */
+  private void continueAfter(WebhookEndpoint endpoint) {
+    if (state.get() != State.RUNNING || poller == null) {
+      return;
+    }
+    if (DISPATCHING.get()) {
+      wake(endpoint);
+      return;
+    }
+    DISPATCHING.set(true);
+    try {
+      dispatch(endpoint, deliveryStore.disabledEndpoints(), true);
+    } catch (RuntimeException e) {
+      log.warn("Webhook dispatch to {} failed; retrying in {}", endpoint.id(), pollInterval, e);
+    } finally {
+      DISPATCHING.set(false);
+    }
+  }
+
   private void wake(WebhookEndpoint endpoint) {
     ScheduledExecutorService scheduler = poller;
     if (state.get() != State.RUNNING || scheduler == null) {
@@ -438,7 +465,7 @@ public final class WebhookDispatcher implements AutoCloseable {
               delivery.id(), endpoint.id(), error);
         }
         if (wakeAfter) {
-          wake(endpoint);
+          continueAfter(endpoint);
         }
         return null;
       }));

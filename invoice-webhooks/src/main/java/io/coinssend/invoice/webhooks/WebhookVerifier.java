@@ -106,11 +106,17 @@ public final class WebhookVerifier {
       if (name == null || values == null || values.isEmpty()) {
         continue;
       }
-      if (name.equalsIgnoreCase(WebhookHeaders.ID)) {
+      // By length first, then exact lower case (what most HTTP stacks give) before any case-folding compare: a
+      // request carries a dozen headers and this runs for each.
+      int length = name.length();
+      if (length != WebhookHeaders.ID.length() && length != WebhookHeaders.TIMESTAMP.length()) {
+        continue;
+      }
+      if (sameName(name, WebhookHeaders.ID)) {
         id = single(id, values, WebhookHeaders.ID);
-      } else if (name.equalsIgnoreCase(WebhookHeaders.TIMESTAMP)) {
+      } else if (sameName(name, WebhookHeaders.TIMESTAMP)) {
         timestamp = single(timestamp, values, WebhookHeaders.TIMESTAMP);
-      } else if (name.equalsIgnoreCase(WebhookHeaders.SIGNATURE)) {
+      } else if (sameName(name, WebhookHeaders.SIGNATURE)) {
         String joined = values.size() == 1 ? values.iterator().next() : String.join(" ", values);
         signature = signature == null ? joined : signature + " " + joined;
       }
@@ -169,11 +175,11 @@ public final class WebhookVerifier {
     int length = header.length();
     int start = 0;
     while (start < length) {
-      while (start < length && Character.isWhitespace(header.charAt(start))) {
+      while (start < length && isSpace(header.charAt(start))) {
         start++;
       }
       int end = start;
-      while (end < length && !Character.isWhitespace(header.charAt(end))) {
+      while (end < length && !isSpace(header.charAt(end))) {
         end++;
       }
       if (end == start) {
@@ -218,6 +224,36 @@ public final class WebhookVerifier {
         + " signature(s) (versions " + versions(header) + ") matches a trusted key over these exact body bytes (trusting "
         + secrets.size() + " v1 secret(s) and " + publicKeys.size() + " v1a key(s)); was the body re-read or "
         + "re-serialised before verifying?");
+  }
+
+  /**
+   * {@code name.equalsIgnoreCase(lowerCase)} for a lower-case ASCII {@code lowerCase}, without case-folding calls for
+   * the ASCII names HTTP allows (the JDK's server hands them over as {@code Webhook-id}); a name with other characters
+   * takes {@link String#equalsIgnoreCase}.
+   */
+  private static boolean sameName(String name, String lowerCase) {
+    int length = lowerCase.length();
+    if (name.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = name.charAt(i);
+      char expected = lowerCase.charAt(i);
+      if (c != expected) {
+        if (c >= 0x80) {
+          return name.equalsIgnoreCase(lowerCase);
+        }
+        if (expected < 'a' || expected > 'z' || (c | 0x20) != expected) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@link Character#isWhitespace}, answered without a call for the printable ASCII a signature is made of. */
+  private static boolean isSpace(char c) {
+    return c <= ' ' ? Character.isWhitespace(c) : c >= 0x80 && Character.isWhitespace(c);
   }
 
   /** The distinct versions of the well-formed tokens of {@code header} (at most 8), for an error message. */

@@ -555,7 +555,7 @@ public final class ScriptIndex {
   }
 
   /**
-   * An open-addressing set of 32-bit script fingerprints with linear probing, at most half full, never shrinking in
+   * An open-addressing set of 32-bit script fingerprints with linear probing, a quarter to half full, never shrinking in
    * place (a removed script's fingerprint stays until the index rebuilds the table). Written only under the index's
    * lock; read by any thread. Entries are {@code int}s, which the Java memory model writes atomically, so a reader
    * racing a writer sees a slot either empty or filled.
@@ -574,8 +574,8 @@ public final class ScriptIndex {
     }
 
     static int capacityFor(int expected) {
-      // At most about half full when built, so a probe rarely goes past the home slot.
-      long wanted = Math.max(MIN_CAPACITY, 2L * expected + 2);
+      // A quarter full when built (at most half before it grows), so a probe rarely goes past the home slot.
+      long wanted = Math.max(MIN_CAPACITY, 4L * expected + 4);
       if (wanted > 1 << 30) {
         throw new IllegalStateException("too many watched scripts: " + expected);
       }

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 3)
 @Measurement(iterations = 5, time = 4)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"})
 public class PgbenchReference {
 
   /** How long each pgbench run lasts. */

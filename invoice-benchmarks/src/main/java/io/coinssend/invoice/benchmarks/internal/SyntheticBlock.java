@@ -32,7 +32,10 @@ public final class SyntheticBlock {
   /** The network of every address. */
   public static final BitcoinNetwork NETWORK = BitcoinNetwork.MAINNET;
 
-  private static volatile SyntheticBlock standard;
+  /** How many different blocks the benchmarks cycle through. */
+  public static final int STANDARD_BLOCKS = 8;
+
+  private static volatile List<SyntheticBlock> standard;
 
   private final byte[] raw;
   private final List<Address> payees;
@@ -44,19 +47,27 @@ public final class SyntheticBlock {
     this.outputs = outputs;
   }
 
-  /** The block every benchmark uses (seed 8), built on first use and kept. */
-  public static SyntheticBlock standard() {
-    SyntheticBlock block = standard;
-    if (block == null) {
+  /**
+   * The {@value #STANDARD_BLOCKS} blocks every benchmark cycles through (seeds 8 onwards), built on first use and
+   * kept: about 7 MB together, more than a core's L2 cache, so that each block is matched from memory as one just
+   * received would be, not from the cache where the previous run of the same block left it.
+   */
+  public static List<SyntheticBlock> standardSet() {
+    List<SyntheticBlock> blocks = standard;
+    if (blocks == null) {
       synchronized (SyntheticBlock.class) {
-        block = standard;
-        if (block == null) {
-          block = build(8);
-          standard = block;
+        blocks = standard;
+        if (blocks == null) {
+          List<SyntheticBlock> built = new ArrayList<>(STANDARD_BLOCKS);
+          for (int i = 0; i < STANDARD_BLOCKS; i++) {
+            built.add(build(8 + i));
+          }
+          blocks = List.copyOf(built);
+          standard = blocks;
         }
       }
     }
-    return block;
+    return blocks;
   }
 
   /** Builds a block from {@code seed}. */

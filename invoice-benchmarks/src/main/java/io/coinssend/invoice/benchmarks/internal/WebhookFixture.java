@@ -2,12 +2,12 @@ package io.coinssend.invoice.benchmarks.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.sun.net.httpserver.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -33,7 +33,7 @@ public final class WebhookFixture {
   public final byte[] keyBytes = KEY.clone();
   /** The {@code v1,<base64>} token of the request. */
   public final String signatureHeader;
-  /** The request headers, as a map from name to values, with the other headers a real request carries. */
+  /** The request headers as the JDK's HTTP server gives them to a receiver ({@code Headers}, a map of lists). */
   public final Map<String, List<String>> headers;
   /** Stripe's {@code t=<timestamp>,v1=<hex>} header over the same body, keyed with {@link #secret} as Stripe does. */
   public final String stripeHeader;
@@ -45,15 +45,19 @@ public final class WebhookFixture {
     Mac mac = newMac(KEY);
     mac.update((webhookId + "." + timestamp + ".").getBytes(StandardCharsets.US_ASCII));
     this.signatureHeader = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
-    Map<String, List<String>> map = new LinkedHashMap<>();
-    map.put("host", List.of("127.0.0.1:8080"));
-    map.put("user-agent", List.of("CoinsSend-Webhooks/0.1"));
-    map.put("content-type", List.of("application/json"));
-    map.put("content-length", List.of(Integer.toString(bodySize)));
-    map.put("webhook-id", List.of(webhookId));
-    map.put("webhook-timestamp", List.of(Long.toString(timestamp)));
-    map.put("webhook-signature", List.of(signatureHeader));
-    this.headers = Map.copyOf(map);
+    // The JDK's own HTTP server hands a receiver its request headers as this map (names normalised to
+    // "Webhook-id"), with the other headers a real request carries.
+    Headers map = new Headers();
+    map.add("Host", "127.0.0.1:8080");
+    map.add("User-Agent", "CoinsSend-Webhooks/0.1");
+    map.add("Content-Type", "application/json");
+    map.add("Content-Length", Integer.toString(bodySize));
+    map.add("Accept-Encoding", "gzip, deflate");
+    map.add("Connection", "keep-alive");
+    map.add("webhook-id", webhookId);
+    map.add("webhook-timestamp", Long.toString(timestamp));
+    map.add("webhook-signature", signatureHeader);
+    this.headers = map;
     Mac stripe = newMac(secret.getBytes(StandardCharsets.UTF_8));
     byte[] stripeMac = stripe.doFinal((timestamp + "." + payload).getBytes(StandardCharsets.UTF_8));
     this.stripeHeader = "t=" + timestamp + ",v1=" + HexFormat.of().formatHex(stripeMac);

@@ -135,7 +135,12 @@ public class BlockMatchBenchmark {
   }
 
   /** A payment found in the block, as the peers report it. */
-  public record Found(String txid, int index, String address, long value) {}
+  public record Found(String txid, int index, String address, long value) {
+    public Found {
+      java.util.Objects.requireNonNull(txid, "txid");
+      java.util.Objects.requireNonNull(address, "address");
+    }
+  }
 
   @Benchmark
   public Block bitcoinjParse(RawBlock block) {

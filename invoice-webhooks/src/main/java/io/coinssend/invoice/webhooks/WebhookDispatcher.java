@@ -513,9 +513,24 @@ public final class WebhookDispatcher implements AutoCloseable {
     return sent
         .orTimeout(attemptGuard.toMillis(), TimeUnit.MILLISECONDS)
         .handle((response, error) -> {
+          if (error != null && state.get() == State.CLOSED && interrupted(error)) {
+            // close() interrupted a send still waiting for its answer: abandon it as close() documents (its claim
+            // lapses and it is sent again later) rather than record a failed attempt.
+            log.debug("Attempt of delivery {} to {} abandoned by close()", delivery.id(), endpoint.id());
+            return null;
+          }
           finish(endpoint, delivery, started, startNanos, response, error == null ? null : describe(error, endpoint));
           return null;
         });
+  }
+
+  private static boolean interrupted(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private HttpResponse<Void> send(HttpRequest request) {

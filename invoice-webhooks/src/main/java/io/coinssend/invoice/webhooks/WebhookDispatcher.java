@@ -118,6 +118,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final RetrySchedule schedule;
   private final RandomGenerator random;
   private final HttpClient http;
+  /** Runs each attempt's blocking {@code send}; at most the endpoints' in-flight bounds are busy at once. */
+  private final Executor sendExecutor;
   private final ExecutorService ownedExecutor;
   private final Duration requestTimeout;
   private final Duration attemptGuard;
@@ -129,6 +131,9 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final StartFrom startFrom;
   private final int batchSize;
   private final String owner = "dispatcher-" + UUID.randomUUID();
+
+  /** Whether this thread is inside {@link #continueAfter}: a nested dispatch goes through the poller instead. */
+  private static final ThreadLocal<Boolean> DISPATCHING = ThreadLocal.withInitial(() -> false);
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Object enqueueLock = new Object();
@@ -159,16 +164,16 @@ public final class WebhookDispatcher implements AutoCloseable {
     this.startFrom = builder.startFrom;
     this.batchSize = builder.batchSize;
     Executor executor = builder.executor;
+    if (executor == null) {
+      this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("coinssend-webhooks-http"));
+      executor = ownedExecutor;
+    } else {
+      this.ownedExecutor = null;
+    }
+    this.sendExecutor = executor;
     if (builder.httpClient != null) {
       this.http = builder.httpClient;
-      this.ownedExecutor = null;
     } else {
-      if (executor == null) {
-        this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("coinssend-webhooks-http"));
-        executor = ownedExecutor;
-      } else {
-        this.ownedExecutor = null;
-      }
       this.http = HttpClient.newBuilder()
           .connectTimeout(builder.connectTimeout)
           .followRedirects(HttpClient.Redirect.NEVER)
@@ -331,6 +336,30 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * After an attempt ends: dispatches the endpoint's next due deliveries at once, on the thread that finished the
+   * attempt, so a busy endpoint's next request leaves without a hop through the poller thread. A dispatch that
+   * starts inside another on the same thread (an attempt that ended before it was sent, say) goes through the poller
+   * instead, so failures in a row never nest.
+   */
+  private void continueAfter(WebhookEndpoint endpoint) {
+    if (state.get() != State.RUNNING || poller == null) {
+      return;
+    }
+    if (DISPATCHING.get()) {
+      wake(endpoint);
+      return;
+    }
+    DISPATCHING.set(true);
+    try {
+      dispatch(endpoint, deliveryStore.disabledEndpoints(), true);
+    } catch (RuntimeException e) {
+      log.warn("Webhook dispatch to {} failed; retrying in {}", endpoint.id(), pollInterval, e);
+    } finally {
+      DISPATCHING.set(false);
+    }
+  }
+
   private void wake(WebhookEndpoint endpoint) {
     ScheduledExecutorService scheduler = poller;
     if (state.get() != State.RUNNING || scheduler == null) {
@@ -436,7 +465,7 @@ public final class WebhookDispatcher implements AutoCloseable {
               delivery.id(), endpoint.id(), error);
         }
         if (wakeAfter) {
-          wake(endpoint);
+          continueAfter(endpoint);
         }
         return null;
       }));
@@ -472,12 +501,47 @@ public final class WebhookDispatcher implements AutoCloseable {
       return failedBeforeSending(endpoint, delivery, started, startNanos,
           "invalid request: " + Redaction.error(e, endpoint.url()));
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+    // A blocking send on the dispatcher's executor rather than sendAsync: the JDK's sendAsync hands every response to
+    // the common pool, which on a machine with 2 cores or fewer is a new thread per response (JDK 17's
+    // HttpClientImpl, ASYNC_POOL); that thread start cost more than the request itself.
+    CompletableFuture<HttpResponse<Void>> sent;
+    try {
+      sent = CompletableFuture.supplyAsync(() -> send(request), sendExecutor);
+    } catch (RejectedExecutionException e) {
+      return failedBeforeSending(endpoint, delivery, started, startNanos, "not sent: the dispatcher is closing");
+    }
+    return sent
         .orTimeout(attemptGuard.toMillis(), TimeUnit.MILLISECONDS)
         .handle((response, error) -> {
+          if (error != null && state.get() == State.CLOSED && interrupted(error)) {
+            // close() interrupted a send still waiting for its answer: abandon it as close() documents (its claim
+            // lapses and it is sent again later) rather than record a failed attempt.
+            log.debug("Attempt of delivery {} to {} abandoned by close()", delivery.id(), endpoint.id());
+            return null;
+          }
           finish(endpoint, delivery, started, startNanos, response, error == null ? null : describe(error, endpoint));
           return null;
         });
+  }
+
+  private static boolean interrupted(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private HttpResponse<Void> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
   }
 
   private CompletableFuture<Void> failedBeforeSending(
@@ -772,8 +836,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Runs the built-in HTTP client's work and the recording of attempts. Default: a cached pool of daemon threads,
-     * shut down by {@link WebhookDispatcher#close()}; an executor given here is not shut down.
+     * Runs the HTTP requests (each attempt blocks one thread while it waits for its answer, so at most the sum of the
+     * endpoints' {@link WebhookEndpoint#maxConcurrentRequests()} at once), the built-in HTTP client's work and the
+     * recording of attempts. Default: a cached pool of daemon threads, shut down by
+     * {@link WebhookDispatcher#close()}; an executor given here is not shut down.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");

@@ -106,11 +106,17 @@ public final class WebhookVerifier {
       if (name == null || values == null || values.isEmpty()) {
         continue;
       }
-      if (name.equalsIgnoreCase(WebhookHeaders.ID)) {
+      // By length first, then exact lower case (what most HTTP stacks give) before any case-folding compare: a
+      // request carries a dozen headers and this runs for each.
+      int length = name.length();
+      if (length != WebhookHeaders.ID.length() && length != WebhookHeaders.TIMESTAMP.length()) {
+        continue;
+      }
+      if (sameName(name, WebhookHeaders.ID)) {
         id = single(id, values, WebhookHeaders.ID);
-      } else if (name.equalsIgnoreCase(WebhookHeaders.TIMESTAMP)) {
+      } else if (sameName(name, WebhookHeaders.TIMESTAMP)) {
         timestamp = single(timestamp, values, WebhookHeaders.TIMESTAMP);
-      } else if (name.equalsIgnoreCase(WebhookHeaders.SIGNATURE)) {
+      } else if (sameName(name, WebhookHeaders.SIGNATURE)) {
         String joined = values.size() == 1 ? values.iterator().next() : String.join(" ", values);
         signature = signature == null ? joined : signature + " " + joined;
       }
@@ -142,9 +148,10 @@ public final class WebhookVerifier {
       throw new WebhookVerificationException(Reason.MALFORMED_HEADER,
           WebhookHeaders.ID + " must be 1 to 256 printable ASCII characters without spaces or dots");
     }
-    long seconds = seconds(timestamp.strip());
+    String time = timestamp.strip();
+    long seconds = seconds(time);
     byte[] idBytes = webhookId.getBytes(StandardCharsets.US_ASCII);
-    byte[] timeBytes = timestamp.strip().getBytes(StandardCharsets.US_ASCII);
+    byte[] timeBytes = time.getBytes(StandardCharsets.US_ASCII);
     String scheme = match(signature, idBytes, timeBytes, body);
     Instant at = Instant.ofEpochSecond(seconds);
     Instant now = clock.instant();
@@ -165,15 +172,14 @@ public final class WebhookVerifier {
     Base64.Decoder base64 = Base64.getDecoder();
     byte[][] macs = new byte[secrets.size()][];
     int wellFormed = 0;
-    List<String> versions = new ArrayList<>(2);
     int length = header.length();
     int start = 0;
     while (start < length) {
-      while (start < length && Character.isWhitespace(header.charAt(start))) {
+      while (start < length && isSpace(header.charAt(start))) {
         start++;
       }
       int end = start;
-      while (end < length && !Character.isWhitespace(header.charAt(end))) {
+      while (end < length && !isSpace(header.charAt(end))) {
         end++;
       }
       if (end == start) {
@@ -182,11 +188,10 @@ public final class WebhookVerifier {
       int comma = header.indexOf(',', start);
       if (comma > start && comma < end) {
         wellFormed++;
-        String version = header.substring(start, comma);
-        if (!versions.contains(version) && versions.size() < 8) {
-          versions.add(version);
-        }
-        if (version.equals("v1") && !secrets.isEmpty()) {
+        // No substring per token on this path: it runs on every request.
+        boolean v1 = comma - start == 2 && header.startsWith("v1", start);
+        boolean v1a = comma - start == 3 && header.startsWith("v1a", start);
+        if (v1 && !secrets.isEmpty()) {
           byte[] candidate = decode(base64, header, comma + 1, end);
           if (candidate != null && candidate.length == HmacKey.MAC_LENGTH) {
             for (int i = 0; i < macs.length; i++) {
@@ -198,7 +203,7 @@ public final class WebhookVerifier {
               }
             }
           }
-        } else if (version.equals("v1a") && !publicKeys.isEmpty()) {
+        } else if (v1a && !publicKeys.isEmpty()) {
           byte[] candidate = decode(base64, header, comma + 1, end);
           if (candidate != null && candidate.length == Ed25519.SIGNATURE_LENGTH) {
             for (Ed25519PublicKey key : publicKeys) {
@@ -216,9 +221,54 @@ public final class WebhookVerifier {
           WebhookHeaders.SIGNATURE + " has no token of the form version,signature");
     }
     throw new WebhookVerificationException(Reason.NO_MATCHING_SIGNATURE, "none of the " + wellFormed
-        + " signature(s) (versions " + versions + ") matches a trusted key over these exact body bytes (trusting "
+        + " signature(s) (versions " + versions(header) + ") matches a trusted key over these exact body bytes (trusting "
         + secrets.size() + " v1 secret(s) and " + publicKeys.size() + " v1a key(s)); was the body re-read or "
         + "re-serialised before verifying?");
+  }
+
+  /**
+   * {@code name.equalsIgnoreCase(lowerCase)} for a lower-case ASCII {@code lowerCase}, without case-folding calls for
+   * the ASCII names HTTP allows (the JDK's server hands them over as {@code Webhook-id}); a name with other characters
+   * takes {@link String#equalsIgnoreCase}.
+   */
+  private static boolean sameName(String name, String lowerCase) {
+    int length = lowerCase.length();
+    if (name.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = name.charAt(i);
+      char expected = lowerCase.charAt(i);
+      if (c != expected) {
+        if (c >= 0x80) {
+          return name.equalsIgnoreCase(lowerCase);
+        }
+        if (expected < 'a' || expected > 'z' || (c | 0x20) != expected) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@link Character#isWhitespace}, answered without a call for the printable ASCII a signature is made of. */
+  private static boolean isSpace(char c) {
+    return c <= ' ' ? Character.isWhitespace(c) : c >= 0x80 && Character.isWhitespace(c);
+  }
+
+  /** The distinct versions of the well-formed tokens of {@code header} (at most 8), for an error message. */
+  private static List<String> versions(String header) {
+    List<String> versions = new ArrayList<>(2);
+    for (String token : header.strip().split("\\s+")) {
+      int comma = token.indexOf(',');
+      if (comma > 0) {
+        String version = token.substring(0, comma);
+        if (!versions.contains(version) && versions.size() < 8) {
+          versions.add(version);
+        }
+      }
+    }
+    return versions;
   }
 
   private static byte[] decode(Base64.Decoder base64, String header, int from, int to) {
@@ -266,11 +316,25 @@ public final class WebhookVerifier {
   }
 
   private static long seconds(String timestamp) {
-    if (timestamp.length() > MAX_TIMESTAMP_DIGITS || !timestamp.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new WebhookVerificationException(Reason.MALFORMED_HEADER,
-          WebhookHeaders.TIMESTAMP + " must be Unix seconds (up to 15 digits)");
+    int length = timestamp.length();
+    if (length == 0 || length > MAX_TIMESTAMP_DIGITS) {
+      throw malformedTimestamp();
     }
-    return Long.parseLong(timestamp);
+    // A plain loop: this runs on every request, and a stream here cost a measurable share of a 1 KiB verification.
+    long seconds = 0;
+    for (int i = 0; i < length; i++) {
+      char c = timestamp.charAt(i);
+      if (c < '0' || c > '9') {
+        throw malformedTimestamp();
+      }
+      seconds = seconds * 10 + (c - '0');
+    }
+    return seconds;
+  }
+
+  private static WebhookVerificationException malformedTimestamp() {
+    return new WebhookVerificationException(Reason.MALFORMED_HEADER,
+        WebhookHeaders.TIMESTAMP + " must be Unix seconds (up to 15 digits)");
   }
 
   @Override

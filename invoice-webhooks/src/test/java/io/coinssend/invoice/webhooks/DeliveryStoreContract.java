@@ -202,6 +202,27 @@ abstract class DeliveryStoreContract {
   }
 
   @Test
+  void claimsOfOneOrTwoFromALongQueueTakeTheEarliestDueEachTime() {
+    List<Delivery> queue = new ArrayList<>();
+    for (int sequence = 1; sequence <= 60; sequence++) {
+      // Due times 0..59 s in a scrambled order (37 and 60 are coprime), so queue order is not due order.
+      queue.add(delivery(sequence, "shop", T0.plusSeconds((sequence * 37L) % 60)));
+    }
+    store.enqueue(GROUP, 0, 60, queue);
+    List<String> expected = queue.stream()
+        .sorted(java.util.Comparator.comparing(Delivery::nextAttemptAt)).map(Delivery::id).toList();
+
+    List<String> claimed = new ArrayList<>();
+    while (claimed.size() < queue.size()) {
+      List<Delivery> batch = store.claim("shop", T0.plusSeconds(60), 1 + claimed.size() % 2, "a", T0.plusSeconds(600));
+      assertThat(batch).isNotEmpty();
+      batch.forEach(d -> claimed.add(d.id()));
+    }
+
+    assertThat(claimed).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void aLapsedClaimCanBeTakenOverAndTheOldOwnerLosesIt() {
     Delivery delivery = delivery(1, "shop", T0);
     store.enqueue(GROUP, 0, 1, List.of(delivery));

@@ -62,6 +62,29 @@ class EndpointIsolationTest {
   }
 
   @Test
+  void closeAbandonsAnAttemptStillWaitingForItsAnswerWithoutRecordingIt() {
+    List<Event> events = shop.createInvoices(1);
+    InMemoryDeliveryStore store = new InMemoryDeliveryStore();
+    WebhookDispatcher closing = WebhookDispatcher.builder()
+        .invoiceStore(shop.store)
+        .deliveryStore(store)
+        .endpoint(WebhookEndpoint.of("slow", slow.url("/"), WebhookSigner.v1(secret)))
+        .requestTimeout(Duration.ofSeconds(30))
+        .closeTimeout(Duration.ofMillis(200))
+        .build()
+        .start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> slow.count() == 1);
+
+    closing.close();
+
+    // As close() documents: the attempt is abandoned, its claim lapses and it is sent again later; no failed attempt
+    // (which would count towards the retry schedule) is recorded for it.
+    assertThat(store.attemptsOfEvent(events.get(0).id())).isEmpty();
+    assertThat(store.deliveriesOfEvent(events.get(0).id())).singleElement()
+        .extracting(Delivery::state).isEqualTo(DeliveryState.SENDING);
+  }
+
+  @Test
   void signalSendsNewEventsWithoutWaitingForThePoll() {
     shop.createInvoices(1);
     WebhookDispatcher patient = WebhookDispatcher.builder()

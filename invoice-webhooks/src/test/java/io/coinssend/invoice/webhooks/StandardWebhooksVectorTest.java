@@ -123,6 +123,18 @@ class StandardWebhooksVectorTest {
   }
 
   @Test
+  void namesThatOnlyLookAlikeAreOtherHeaders() {
+    for (String idName : List.of("webhook_id", "webhook-id ", "webhookid", "webhook-iD2", "WEBHOOK\u2010ID")) {
+      Map<String, List<String>> headers = Map.of(
+          idName, List.of(ID),
+          "Webhook-Timestamp", List.of(Long.toString(TIMESTAMP)),
+          "Webhook-Signature", List.of(SIGNATURE));
+
+      assertThat(refusal(VERIFIER, headers, PAYLOAD)).as(idName).isEqualTo(Reason.MISSING_HEADER);
+    }
+  }
+
+  @Test
   void theJdkHttpHeadersAreAccepted() {
     HttpHeaders headers = HttpHeaders.of(valid(SIGNATURE), (name, value) -> true);
 

@@ -151,6 +151,88 @@ class ScriptIndexTest {
   }
 
   @Test
+  void agreesWithBitcoinjWhileTensOfThousandsOfScriptsComeAndGo() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(86);
+    List<org.bitcoinj.base.Address> payees = new ArrayList<>();
+    List<Transaction> txs = new ArrayList<>();
+    Transaction coinbase = Transaction.coinbase(new byte[] {2, 7});
+    coinbase.addOutput(Coin.FIFTY_COINS, randomAddress(random));
+    txs.add(coinbase);
+    for (int t = 0; t < 300; t++) {
+      Transaction tx = new Transaction();
+      byte[] previous = new byte[32];
+      random.nextBytes(previous);
+      tx.addInput(Sha256Hash.wrap(previous), t % 3, new org.bitcoinj.script.ScriptBuilder().data(new byte[71]).build());
+      for (int o = 0; o < 1 + t % 4; o++) {
+        org.bitcoinj.base.Address payee = randomAddress(random);
+        payees.add(payee);
+        tx.addOutput(Coin.valueOf(1_000 + random.nextInt(1_000_000)), payee);
+      }
+      txs.add(tx);
+    }
+    Block genesis = NetworkParameters.of(RegtestChain.NETWORK).getGenesisBlock();
+    byte[] raw = new Block(Block.BLOCK_VERSION_BIP65, genesis.getHash(), null, genesis.time().plusSeconds(600),
+        genesis.getDifficultyTarget(), 0, txs).serialize();
+
+    ScriptIndex index = new ScriptIndex();
+    Set<org.bitcoinj.base.Address> watched = new HashSet<>();
+    for (int i = 0; i < 40_000; i++) {
+      watched.add(randomAddress(random));
+    }
+    for (int i = 0; i < payees.size(); i += 7) {
+      watched.add(payees.get(i));
+    }
+    watched.forEach(a -> index.add(a.toString(), org.bitcoinj.script.ScriptBuilder.createOutputScript(a).program()));
+    assertThat(index.matchBlock(raw)).hasSizeGreaterThan(50).containsExactlyElementsOf(bitcoinjMatches(raw, watched));
+
+    // Most go (the table is rebuilt smaller), some payees among them; then a few payees come back.
+    List<org.bitcoinj.base.Address> gone = new ArrayList<>();
+    for (org.bitcoinj.base.Address address : List.copyOf(watched)) {
+      if (random.nextInt(10) < 9) {
+        assertThat(index.remove(address.toString())).isTrue();
+        watched.remove(address);
+        gone.add(address);
+      }
+    }
+    assertThat(index.matchBlock(raw)).containsExactlyElementsOf(bitcoinjMatches(raw, watched));
+    for (org.bitcoinj.base.Address address : payees.subList(0, 40)) {
+      index.add(address.toString(), org.bitcoinj.script.ScriptBuilder.createOutputScript(address).program());
+      watched.add(address);
+    }
+    assertThat(index.size()).isEqualTo(watched.size());
+    assertThat(index.matchBlock(raw)).hasSizeGreaterThan(40).containsExactlyElementsOf(bitcoinjMatches(raw, watched));
+    assertThat(gone).hasSizeGreaterThan(30_000);
+  }
+
+  /** The outputs of {@code raw} paying {@code watched}, found by bitcoinj's parse: the oracle. */
+  private static List<ScriptIndex.Match> bitcoinjMatches(byte[] raw, Set<org.bitcoinj.base.Address> watched) {
+    Set<String> scripts = new HashSet<>();
+    watched.forEach(a -> scripts.add(HEX.formatHex(org.bitcoinj.script.ScriptBuilder.createOutputScript(a).program())));
+    List<ScriptIndex.Match> expected = new ArrayList<>();
+    for (Transaction tx : Block.read(ByteBuffer.wrap(raw)).getTransactions()) {
+      for (TransactionOutput output : tx.getOutputs()) {
+        if (scripts.contains(HEX.formatHex(output.getScriptBytes()))) {
+          expected.add(new ScriptIndex.Match(tx.getTxId().toString(), output.getIndex(),
+              output.getScriptPubKey().getToAddress(RegtestChain.NETWORK).toString(), output.getValue().value));
+        }
+      }
+    }
+    return expected;
+  }
+
+  /** A random regtest address: P2WPKH, P2TR or P2PKH. */
+  private static org.bitcoinj.base.Address randomAddress(java.util.SplittableRandom random) {
+    int kind = random.nextInt(3);
+    byte[] program = new byte[kind == 1 ? 32 : 20];
+    random.nextBytes(program);
+    return switch (kind) {
+      case 0 -> org.bitcoinj.base.SegwitAddress.fromHash(RegtestChain.NETWORK, program);
+      case 1 -> org.bitcoinj.base.SegwitAddress.fromProgram(RegtestChain.NETWORK, 1, program);
+      default -> org.bitcoinj.base.LegacyAddress.fromPubKeyHash(RegtestChain.NETWORK, program);
+    };
+  }
+
+  @Test
   void refusesMalformedData() {
     ScriptIndex index = new ScriptIndex();
     index.add(REGTEST_ADDRESS, HEX.parseHex(REGTEST_SCRIPT));

@@ -98,7 +98,8 @@ public final class InvoiceEngine implements AutoCloseable {
   }
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final Map<String, Object> chainLocks = new HashMap<>();
+  /** Per chain: the lock its reports are applied under, holding the block of fact numbers reserved for it. */
+  private final Map<String, FactNumbers> chainLocks = new HashMap<>();
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
   private final AtomicLong followPosition = new AtomicLong();
@@ -107,6 +108,20 @@ public final class InvoiceEngine implements AutoCloseable {
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final Object tickLock = new Object();
   private ScheduledExecutorService ticker;
+
+  /**
+   * How many chain fact numbers the engine reserves in the store at a time. Before it numbers a report from its
+   * block, it reads the store's last reserved number: if another instance reserved since, it reserves a new block,
+   * so numbers still follow the order of reports across instances, at the cost of a read per report instead of a
+   * write.
+   */
+  static final int FACT_NUMBER_BLOCK = 1_000_000;
+
+  /** A chain's block of reserved fact numbers, [next, last]; empty when next > last. Guarded by itself. */
+  private static final class FactNumbers {
+    long next = 1;
+    long last = 0;
+  }
 
   /** An address this engine asked a watcher to watch, and until when (re-checked then). */
   private record Registration(InvoiceId invoiceId, String chain, Instant recheckAt) {}
@@ -129,7 +144,7 @@ public final class InvoiceEngine implements AutoCloseable {
       if (byChain.putIfAbsent(chain, watcher) != null) {
         throw new IllegalArgumentException("two watchers serve chain " + chain + "; give each chain one watcher");
       }
-      chainLocks.put(chain, new Object());
+      chainLocks.put(chain, new FactNumbers());
       if (watcher.assets().isEmpty()) {
         throw new IllegalArgumentException("watcher for " + chain + " serves no asset");
       }
@@ -367,25 +382,33 @@ public final class InvoiceEngine implements AutoCloseable {
       throw new IllegalArgumentException(
           "expiry must be at most " + PaymentPolicy.MAX_EXPIRY + " ahead, but was " + expiresAt);
     }
-    long index = store.allocateIndex(watcher.derivationKey());
-    String address = watcher.deriveAddress(asset, index);
-    String uri = watcher.paymentUri(asset, address, request.amount(), request.label(), request.message());
-    Invoice invoice = new Invoice(InvoiceId.generate(now), request.orderId(), request.amount(), address, index, uri,
-        now, expiresAt, policy, InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(),
-        request.metadata(), List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, now, "")), 1);
+    // The index is allocated and the invoice inserted in one store write; the address is derived in between.
+    InvoiceId id = InvoiceId.generate(now);
+    AtomicReference<Invoice> built = new AtomicReference<>();
+    Invoice invoice;
     try {
-      store.insert(invoice, List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, now, invoice, Optional.empty())));
+      invoice = store.insertAtNextIndex(watcher.derivationKey(), index -> {
+        String address = watcher.deriveAddress(asset, index);
+        String uri = watcher.paymentUri(asset, address, request.amount(), request.label(), request.message());
+        Invoice candidate = new Invoice(id, request.orderId(), request.amount(), address, index, uri, now, expiresAt,
+            policy, InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(), request.metadata(),
+            List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, now, "")), 1);
+        built.set(candidate);
+        return candidate;
+      }, candidate -> List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, now, candidate, Optional.empty())));
     } catch (DuplicateInvoiceException e) {
       if (e.field() == DuplicateInvoiceException.Field.ORDER_ID) {
         Invoice winner = store.findByOrderId(request.orderId()).orElseThrow(() -> e);
         return sameTerms(winner, request);
       }
-      throw new InvoiceStoreException("could not store invoice " + invoice.id() + " for order " + request.orderId()
+      Invoice refused = built.get();
+      throw new InvoiceStoreException("could not store invoice " + id + " for order " + request.orderId()
           + ": its " + e.field().name().toLowerCase(java.util.Locale.ROOT) + " is already taken (derivation key "
-          + watcher.derivationKey() + ", index " + index + ")", invoice.id(), e);
+          + watcher.derivationKey() + (refused == null ? "" : ", index " + refused.derivationIndex() + ", address "
+          + refused.address()) + ")", id, e);
     }
     log.info("Created invoice {} for order {}: {} to {} (index {}), expires {}", invoice.id(), invoice.orderId(),
-        invoice.amountDue(), address, index, expiresAt);
+        invoice.amountDue(), invoice.address(), invoice.derivationIndex(), expiresAt);
     register(invoice, now);
     signalEvents();
     return invoice;
@@ -655,10 +678,12 @@ public final class InvoiceEngine implements AutoCloseable {
     if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the engine is closed");
     }
-    synchronized (chainLocks.get(chain)) {
-      // Numbers come from the store, after any number any instance used: a crash or a second instance watching
-      // this chain never gives two facts one number, and later observations always get higher numbers.
-      long sequence = store.reserveFactNumbers(chain, facts.size()) - 1;
+    FactNumbers numbers = chainLocks.get(chain);
+    synchronized (numbers) {
+      // Numbers come from a block reserved in the store, after any number any instance used: a crash or a second
+      // instance watching this chain never gives two facts one number, and later observations always get higher
+      // numbers (another instance's reservation since this block's makes this engine reserve a new block).
+      long sequence = firstFactNumber(chain, numbers, facts.size()) - 1;
       Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
       Optional<BlockRef> newTip = Optional.empty();
       long tipSequence = 0;
@@ -673,15 +698,17 @@ public final class InvoiceEngine implements AutoCloseable {
           tipSequence = sequenced.sequence();
         }
       }
-      if (newTip.isPresent()) {
-        // The tip first: payments reported with it are judged against it (a watcher may report a payment and a
-        // tip several blocks above it in one batch). A crash before they are applied loses nothing: the watcher
-        // saves its cursor only after this returns, so it reports them again. If another instance saved a later
-        // tip meanwhile, that one stands.
-        store.saveChainTip(new ChainTip(chain, newTip, tipSequence));
-      }
-      Optional<BlockRef> tip = chainTip(chain);
-      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip);
+      // Payments reported with a new tip are judged against it (a watcher may report a payment and a tip several
+      // blocks above it in one batch), and the tip is saved in the transaction of the first write of their
+      // invoices, or on its own if none changed. A crash before that loses nothing: the watcher saves its cursor
+      // only after this returns, so it reports them again. If another instance saved a later tip, that one stands.
+      Optional<ChainTip> stored = store.findChainTip(chain);
+      Optional<ChainTip> reported = newTip.isPresent()
+          ? Optional.of(new ChainTip(chain, newTip, tipSequence)) : Optional.empty();
+      Optional<BlockRef> tip = reported.isPresent()
+          && (stored.isEmpty() || stored.get().sequence() < reported.get().sequence())
+          ? newTip : stored.flatMap(ChainTip::tip);
+      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip, reported);
       if (newTip.isPresent()) {
         recomputeAwaiting(chain, tip, touched);
         recomputeDeposits(chain, tip);
@@ -690,8 +717,27 @@ public final class InvoiceEngine implements AutoCloseable {
     signalEvents();
   }
 
-  private Set<InvoiceId> applyPaymentFacts(
-      String chain, Map<String, List<Ledger.Sequenced>> byAddress, Optional<BlockRef> tip) {
+  /** Numbers a report of {@code count} facts from the chain's block, reserving a new block when needed. */
+  private long firstFactNumber(String chain, FactNumbers numbers, int count) {
+    if (numbers.last - numbers.next + 1 >= count && store.lastFactNumber(chain) == numbers.last) {
+      long first = numbers.next;
+      numbers.next += count;
+      return first;
+    }
+    int size = Math.max(count, FACT_NUMBER_BLOCK);
+    long first = store.reserveFactNumbers(chain, size);
+    numbers.next = first + count;
+    numbers.last = first + size - 1;
+    return first;
+  }
+
+  /**
+   * Merges the facts into the invoices of their addresses and writes the changes; {@code tipToSave}, the tip
+   * reported with them, is saved with the first write, or alone if nothing changed.
+   */
+  private Set<InvoiceId> applyPaymentFacts(String chain, Map<String, List<Ledger.Sequenced>> byAddress,
+      Optional<BlockRef> tip, Optional<ChainTip> tipToSave) {
+    Optional<ChainTip> unsaved = tipToSave;
     Set<InvoiceId> touched = new LinkedHashSet<>();
     Map<String, List<Ledger.Sequenced>> pending = byAddress;
     for (int attempt = 1; !pending.isEmpty(); attempt++) {
@@ -719,7 +765,9 @@ public final class InvoiceEngine implements AutoCloseable {
       if (updates.isEmpty()) {
         break;
       }
-      Set<InvoiceId> conflicts = store.updateAll(updates);
+      Set<InvoiceId> conflicts = unsaved.isPresent() ? store.updateAll(updates, unsaved.get())
+          : store.updateAll(updates);
+      unsaved = Optional.empty();
       for (InvoiceUpdate update : updates) {
         if (!conflicts.contains(update.invoice().id())) {
           logChange(update);
@@ -741,6 +789,7 @@ public final class InvoiceEngine implements AutoCloseable {
       }
       pending = retry;
     }
+    unsaved.ifPresent(store::saveChainTip);
     return touched;
   }
 

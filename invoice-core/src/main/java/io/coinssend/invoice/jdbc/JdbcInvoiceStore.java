@@ -43,6 +43,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -152,38 +154,87 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
           + invoice.version());
     }
-    String document = InvoiceJson.write(invoice);
     transactor.write(() -> "insert invoice " + invoice.id(), invoice.id(), (connection, uncertain) -> {
-      if (exists(connection, sql.selectDepositAddressByAddress, invoice.address())) {
-        throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
-      }
-      try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
-        int i = 0;
-        statement.setString(++i, invoice.id().value());
-        statement.setString(++i, invoice.orderId());
-        statement.setString(++i, invoice.address());
-        statement.setString(++i, invoice.asset().chainKey());
-        statement.setString(++i, invoice.asset().code());
-        sql.bindAmount(statement, ++i, invoice.amountDue().units());
-        bindState(statement, i, invoice);
-        i += 5;
-        sql.bindTime(statement, ++i, invoice.createdAt());
-        statement.setString(++i, document);
-        statement.executeUpdate();
-      } catch (SQLException e) {
-        if (!SqlFailures.isDuplicateKey(e)) {
-          throw e;
-        }
-        connection.rollback();
-        if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
-            .filter(invoice::equals).isPresent()) {
-          return null; // the earlier attempt's commit went through before its connection broke
-        }
-        throw new DuplicateInvoiceException(duplicateField(connection, invoice, e), invoice.id());
-      }
-      appendEvents(connection, newEvents);
+      insertInvoice(connection, invoice, newEvents, uncertain);
       return null;
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the index counter row stays locked until the invoice and its events are committed, and a
+   * refused insert rolls the index back. If a commit's outcome is unknown, the next attempt first looks for the
+   * invoice that attempt built, by id, and returns it if it was stored.
+   *
+   * @throws IllegalArgumentException if the built invoice is not at the index allocated or its version is not 1
+   */
+  @Override
+  public Invoice insertAtNextIndex(
+      String derivationKey, LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
+    requireNonNull(invoiceAt, "invoiceAt");
+    requireNonNull(eventsOf, "eventsOf");
+    List<InvoiceId> attempted = new ArrayList<>();
+    return transactor.write(() -> "insert an invoice at the next index under " + derivationKey, null,
+        (connection, uncertain) -> {
+          if (uncertain) {
+            for (InvoiceId id : attempted) {
+              Optional<Invoice> stored = readInvoice(connection, sql.selectDocumentById, id.value());
+              if (stored.isPresent()) {
+                return stored.get(); // an earlier attempt's commit went through before its connection broke
+              }
+            }
+          }
+          long index = nextIndex(connection, derivationKey);
+          Invoice invoice = requireNonNull(invoiceAt.apply(index), "invoiceAt returned null");
+          if (invoice.derivationIndex() != index) {
+            throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+                + invoice.derivationIndex() + ", not the index allocated, " + index);
+          }
+          if (invoice.version() != 1) {
+            throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+                + invoice.version());
+          }
+          List<Event> newEvents = checkEvents(eventsOf.apply(invoice));
+          attempted.add(invoice.id());
+          insertInvoice(connection, invoice, newEvents, uncertain);
+          return invoice;
+        });
+  }
+
+  /** Inserts the invoice row and appends its events, on the caller's transaction. */
+  private void insertInvoice(Connection connection, Invoice invoice, List<Event> newEvents, boolean uncertain)
+      throws SQLException {
+    String document = InvoiceJson.write(invoice);
+    if (exists(connection, sql.selectDepositAddressByAddress, invoice.address())) {
+      throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
+      int i = 0;
+      statement.setString(++i, invoice.id().value());
+      statement.setString(++i, invoice.orderId());
+      statement.setString(++i, invoice.address());
+      statement.setString(++i, invoice.asset().chainKey());
+      statement.setString(++i, invoice.asset().code());
+      sql.bindAmount(statement, ++i, invoice.amountDue().units());
+      bindState(statement, i, invoice);
+      i += 5;
+      sql.bindTime(statement, ++i, invoice.createdAt());
+      statement.setString(++i, document);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      if (!SqlFailures.isDuplicateKey(e)) {
+        throw e;
+      }
+      connection.rollback();
+      if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
+          .filter(invoice::equals).isPresent()) {
+        return; // the earlier attempt's commit went through before its connection broke
+      }
+      throw new DuplicateInvoiceException(duplicateField(connection, invoice, e), invoice.id());
+    }
+    appendEvents(connection, newEvents);
   }
 
   /** Binds status, version, awaiting confirmations, watch until and next review at, from {@code index + 1}. */
@@ -643,44 +694,50 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   public long allocateIndex(String derivationKey) {
     checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
     return transactor.write(() -> "allocate a derivation index under " + derivationKey, null,
-        (connection, uncertain) -> {
-          if (sql.indexUpsertReturns()) {
-            try (PreparedStatement statement = connection.prepareStatement(sql.upsertIndexReturning)) {
-              statement.setString(1, derivationKey);
-              try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1) - 1;
-              }
-            }
+        (connection, uncertain) -> nextIndex(connection, derivationKey));
+  }
+
+  /**
+   * Takes the next index under {@code derivationKey} on the caller's transaction, which holds the key's row until
+   * it ends. The first statement of a transaction: on a race creating the row it rolls back and tries again.
+   */
+  private long nextIndex(Connection connection, String derivationKey) throws SQLException {
+    if (sql.indexUpsertReturns()) {
+      try (PreparedStatement statement = connection.prepareStatement(sql.upsertIndexReturning)) {
+        statement.setString(1, derivationKey);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          return rows.getLong(1) - 1;
+        }
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      int updated;
+      try (PreparedStatement statement = connection.prepareStatement(sql.incrementIndex)) {
+        statement.setString(1, derivationKey);
+        updated = statement.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.insertIndex)) {
+          statement.setString(1, derivationKey);
+          statement.executeUpdate();
+        } catch (SQLException e) {
+          if (!SqlFailures.isDuplicateKey(e) || attempt >= 3) {
+            throw e;
           }
-          for (int attempt = 1; ; attempt++) {
-            int updated;
-            try (PreparedStatement statement = connection.prepareStatement(sql.incrementIndex)) {
-              statement.setString(1, derivationKey);
-              updated = statement.executeUpdate();
-            }
-            if (updated == 0) {
-              try (PreparedStatement statement = connection.prepareStatement(sql.insertIndex)) {
-                statement.setString(1, derivationKey);
-                statement.executeUpdate();
-              } catch (SQLException e) {
-                if (!SqlFailures.isDuplicateKey(e) || attempt >= 3) {
-                  throw e;
-                }
-                // Another instance created the key's row first; increment that one.
-                connection.rollback();
-                continue;
-              }
-            }
-            try (PreparedStatement statement = connection.prepareStatement(sql.selectIndex)) {
-              statement.setString(1, derivationKey);
-              try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1) - 1;
-              }
-            }
-          }
-        });
+          // Another instance created the key's row first; increment that one.
+          connection.rollback();
+          continue;
+        }
+      }
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectIndex)) {
+        statement.setString(1, derivationKey);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          return rows.getLong(1) - 1;
+        }
+      }
+    }
   }
 
   @Override
@@ -768,27 +825,89 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         });
   }
 
+  /** {@inheritDoc} The counter row {@code facts:<chain>} of the derivation index table, read. */
+  @Override
+  public long lastFactNumber(String chain) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    String key = "facts:" + chain;
+    return transactor.read(() -> "read the last fact number of " + chain, null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectIndex)) {
+        statement.setString(1, key);
+        try (ResultSet rows = statement.executeQuery()) {
+          return rows.next() ? rows.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
   @Override
   public boolean saveChainTip(ChainTip tip) {
     requireNonNull(tip, "tip");
     checkName(tip.chain(), "chain", MAX_NAME_LENGTH);
-    return transactor.write(() -> "save the chain tip of " + tip.chain(), null, (connection, uncertain) -> {
-      if (updateTip(connection, tip) == 1) {
-        return true;
+    return transactor.write(() -> "save the chain tip of " + tip.chain(), null,
+        (connection, uncertain) -> saveTip(connection, tip));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The tip is saved first in the transaction of the first batch of updates, so its row is locked before the
+   * invoices' (nothing locks them in the other order).
+   */
+  @Override
+  public Set<InvoiceId> updateAll(List<InvoiceUpdate> updates, ChainTip tip) {
+    requireNonNull(updates, "updates");
+    requireNonNull(tip, "tip");
+    checkName(tip.chain(), "chain", MAX_NAME_LENGTH);
+    Set<InvoiceId> ids = new HashSet<>();
+    for (InvoiceUpdate update : updates) {
+      requireNonNull(update, "update");
+      checkEvents(update.events());
+      if (!ids.add(update.invoice().id())) {
+        throw new IllegalArgumentException("updateAll takes one update per invoice, but " + update.invoice().id()
+            + " has several");
       }
-      try (PreparedStatement statement = connection.prepareStatement(sql.insertTip)) {
-        statement.setString(1, tip.chain());
-        bindTip(statement, 2, tip);
-        statement.executeUpdate();
-        return true;
-      } catch (SQLException e) {
-        if (!SqlFailures.isDuplicateKey(e)) {
-          throw e;
-        }
-        connection.rollback(); // the row exists: save over it only if this tip is the later observation
-        return updateTip(connection, tip) == 1;
+    }
+    if (updates.isEmpty()) {
+      saveChainTip(tip);
+      return Set.of();
+    }
+    Set<InvoiceId> conflicts = new LinkedHashSet<>();
+    for (int from = 0; from < updates.size(); from += batchSize) {
+      List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
+      InvoiceId first = chunk.get(0).invoice().id();
+      boolean withTip = from == 0;
+      conflicts.addAll(transactor.write(() -> "update " + describe(chunk) + (withTip ? " and the chain tip of "
+          + tip.chain() : ""), first, (connection, uncertain) -> {
+            if (withTip) {
+              saveTip(connection, tip);
+            }
+            return apply(connection, chunk, uncertain);
+          }));
+    }
+    return conflicts;
+  }
+
+  /**
+   * Saves the tip over an earlier observation, on the caller's transaction; the first statements of it (on a race
+   * creating the row it rolls back and updates the row the other instance created).
+   */
+  private boolean saveTip(Connection connection, ChainTip tip) throws SQLException {
+    if (updateTip(connection, tip) == 1) {
+      return true;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.insertTip)) {
+      statement.setString(1, tip.chain());
+      bindTip(statement, 2, tip);
+      statement.executeUpdate();
+      return true;
+    } catch (SQLException e) {
+      if (!SqlFailures.isDuplicateKey(e)) {
+        throw e;
       }
-    });
+      connection.rollback(); // the row exists: save over it only if this tip is the later observation
+      return updateTip(connection, tip) == 1;
+    }
   }
 
   private int updateTip(Connection connection, ChainTip tip) throws SQLException {

@@ -24,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * An {@link InvoiceStore} in memory, for tests, demos and single-process use where losing everything on restart
@@ -201,6 +204,29 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
     }
   }
 
+  /** {@inheritDoc} Under the store's lock: a refused insert leaves the index unused. */
+  @Override
+  public Invoice insertAtNextIndex(
+      String derivationKey, LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    requireNonNull(derivationKey, "derivationKey");
+    requireNonNull(invoiceAt, "invoiceAt");
+    requireNonNull(eventsOf, "eventsOf");
+    lock.writeLock().lock();
+    try {
+      long index = indexes.getOrDefault(derivationKey, 0L);
+      Invoice invoice = requireNonNull(invoiceAt.apply(index), "invoiceAt returned null");
+      if (invoice.derivationIndex() != index) {
+        throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+            + invoice.derivationIndex() + ", not the index allocated, " + index);
+      }
+      insert(invoice, eventsOf.apply(invoice));
+      indexes.put(derivationKey, index + 1);
+      return invoice;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   @Override
   public Optional<ChainTip> findChainTip(String chain) {
     requireNonNull(chain, "chain");
@@ -223,6 +249,32 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       long last = factNumbers.getOrDefault(chain, 0L);
       factNumbers.put(chain, last + count);
       return last + 1;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public long lastFactNumber(String chain) {
+    requireNonNull(chain, "chain");
+    lock.readLock().lock();
+    try {
+      return factNumbers.getOrDefault(chain, 0L);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@inheritDoc} Under the store's lock, as one write. */
+  @Override
+  public Set<InvoiceId> updateAll(List<InvoiceUpdate> updates, ChainTip tip) {
+    requireNonNull(updates, "updates");
+    requireNonNull(tip, "tip");
+    lock.writeLock().lock();
+    try {
+      Set<InvoiceId> conflicts = updateAll(updates);
+      saveChainTip(tip);
+      return conflicts;
     } finally {
       lock.writeLock().unlock();
     }

@@ -14,9 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * Durable storage for invoices, their event log, derivation counters and chain cursors.
@@ -102,6 +105,30 @@ public interface InvoiceStore {
   long allocateIndex(String derivationKey);
 
   /**
+   * {@link #allocateIndex(String)} and {@link #insert(Invoice, List)} together, so creating an invoice is one
+   * write: allocates the next index under {@code derivationKey}, builds the invoice for it with {@code invoiceAt}
+   * (which derives its address and must not block), and inserts it with the events {@code eventsOf} gives. A store
+   * that does both in one transaction (the JDBC store and the in-memory store) leaves the index unused when the
+   * insert is refused; the default allocates first, so a refused insert uses one index up. {@code invoiceAt} may be
+   * called more than once (a store retrying a transaction calls it for each attempt's index).
+   *
+   * @return the invoice stored (whose {@link Invoice#derivationIndex()} is the index allocated)
+   * @throws io.coinssend.invoice.DuplicateInvoiceException as {@code insert}; nothing is stored
+   * @throws IllegalArgumentException if the invoice built is not at the index it was given; nothing is stored
+   */
+  default Invoice insertAtNextIndex(
+      String derivationKey, LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    long index = allocateIndex(derivationKey);
+    Invoice invoice = Objects.requireNonNull(invoiceAt.apply(index), "invoiceAt returned null");
+    if (invoice.derivationIndex() != index) {
+      throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+          + invoice.derivationIndex() + ", not the index allocated, " + index);
+    }
+    insert(invoice, eventsOf.apply(invoice));
+    return invoice;
+  }
+
+  /**
    * Reserves {@code count} consecutive chain fact numbers for {@code chain}, after every number reserved before by
    * any engine instance, atomically; the engine numbers each watcher report with them, so two instances watching one
    * chain never give two facts the same number.
@@ -110,6 +137,14 @@ public interface InvoiceStore {
    * @throws IllegalArgumentException if {@code count} is not positive
    */
   long reserveFactNumbers(String chain, int count);
+
+  /**
+   * The last chain fact number reserved for {@code chain} by any engine instance ({@link #reserveFactNumbers}), 0 if
+   * none was. A plain read: the engine reserves numbers in blocks and checks with it, before numbering a report from
+   * its block, that no instance reserved numbers since (else it reserves a new block), so a report costs a read, not
+   * a write.
+   */
+  long lastFactNumber(String chain);
 
   /** The tip last saved for {@code chain}. */
   Optional<ChainTip> findChainTip(String chain);
@@ -121,6 +156,19 @@ public interface InvoiceStore {
    * @return whether it was saved
    */
   boolean saveChainTip(ChainTip tip);
+
+  /**
+   * {@link #updateAll(List)} and {@link #saveChainTip(ChainTip)} together: the payments of a block and the tip they
+   * were judged against are written in one transaction where the store can (the JDBC store writes the tip in the
+   * transaction of the first batch). The tip is saved as by {@code saveChainTip}, only over an earlier observation,
+   * whether or not any update is refused. The default saves the tip first, then applies the updates.
+   *
+   * @return the ids of the invoices whose update was refused because their version had changed
+   */
+  default Set<InvoiceId> updateAll(List<InvoiceUpdate> updates, ChainTip tip) {
+    saveChainTip(tip);
+    return updateAll(updates);
+  }
 
   Optional<ChainCursor> findCursor(String chain);
 

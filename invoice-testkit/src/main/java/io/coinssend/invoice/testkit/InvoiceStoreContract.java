@@ -95,6 +95,14 @@ public abstract class InvoiceStoreContract {
     return 8;
   }
 
+  /**
+   * Whether a refused {@link InvoiceStore#insertAtNextIndex} leaves its index unused (the next call gets it). True
+   * for the built-in stores; return false for a store that keeps the SPI's default, which allocates first.
+   */
+  protected boolean releasesTheIndexOfARefusedInsert() {
+    return true;
+  }
+
   @BeforeEach
   void createStore() {
     store = newStore();
@@ -143,6 +151,22 @@ public abstract class InvoiceStoreContract {
         : Optional.empty();
     return new Payment(new PaymentRef(txid, 0), Money.ofUnits(invoice.asset(), units),
         invoice.createdAt().plusSeconds(10), block, Optional.empty(), true, confirmed, Optional.empty(), 1);
+  }
+
+  /** {@code invoice} rebuilt at derivation index {@code index}, with an address of its own. */
+  protected static Invoice atIndex(Invoice invoice, long index) {
+    return new Invoice(invoice.id(), invoice.orderId(), invoice.amountDue(), invoice.address() + "i" + index, index,
+        invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(), invoice.status(),
+        invoice.reason(), invoice.payments(), invoice.resolution(), invoice.metadata(), invoice.timeline(),
+        invoice.version());
+  }
+
+  /** {@code invoice} with another order id. */
+  private static Invoice withOrderId(Invoice invoice, String orderId) {
+    return new Invoice(invoice.id(), orderId, invoice.amountDue(), invoice.address(), invoice.derivationIndex(),
+        invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(), invoice.status(),
+        invoice.reason(), invoice.payments(), invoice.resolution(), invoice.metadata(), invoice.timeline(),
+        invoice.version());
   }
 
   private static InvoiceUpdate update(Invoice before, Invoice after, EventType type) {
@@ -478,8 +502,124 @@ public abstract class InvoiceStoreContract {
     assertThat(all).allSatisfy(i -> assertThat(i).isBetween(0L, (long) n * each - 1));
   }
 
+  @Test
+  void insertsAnInvoiceAtTheNextIndexInOneWrite() {
+    assertThat(store.allocateIndex("xpub-c")).isZero();
+    Invoice first = store.insertAtNextIndex("xpub-c", index -> atIndex(newInvoice(1000), index),
+        InvoiceStoreContract::created);
+    assertThat(first.derivationIndex()).as("after the index allocated on its own").isEqualTo(1);
+    assertThat(store.findById(first.id())).contains(first);
+    assertThat(store.findByAddress(first.address())).contains(first);
+    List<Event> log = store.readEvents(0, 10);
+    assertThat(log).hasSize(1);
+    assertThat(log.get(0).type()).isEqualTo(EventType.INVOICE_CREATED);
+    assertThat(((InvoiceEvent) log.get(0)).invoice()).isEqualTo(first);
+    assertThat(store.allocateIndex("xpub-c")).as("the index is used up").isEqualTo(2);
+    Invoice other = store.insertAtNextIndex("xpub-d", index -> atIndex(newInvoice(2000), index),
+        InvoiceStoreContract::created);
+    assertThat(other.derivationIndex()).as("another key counts from 0").isZero();
+    assertThatThrownBy(() -> store.insertAtNextIndex("xpub-c", index -> atIndex(newInvoice(3000), index + 1),
+        InvoiceStoreContract::created))
+        .as("an invoice built for another index").isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.lastEventSequence()).as("nothing written by the refused one").isEqualTo(2);
+  }
+
+  @Test
+  void refusesADuplicateAtTheNextIndexWritingNothing() {
+    Invoice taken = newInvoice(1000);
+    store.insert(taken, created(taken));
+    assertThatThrownBy(() -> store.insertAtNextIndex("xpub-e",
+        index -> withOrderId(atIndex(newInvoice(5000), index), taken.orderId()), InvoiceStoreContract::created))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ORDER_ID));
+    assertThat(store.lastEventSequence()).isEqualTo(1);
+    assertThat(store.list(InvoiceQuery.all())).containsExactly(taken);
+    Invoice next = store.insertAtNextIndex("xpub-e", index -> atIndex(newInvoice(6000), index),
+        InvoiceStoreContract::created);
+    assertThat(next.derivationIndex()).as("the refused insert's index")
+        .isEqualTo(releasesTheIndexOfARefusedInsert() ? 0L : 1L);
+  }
+
+  @Test
+  void neverGivesConcurrentInsertsAtTheNextIndexOneIndex() throws Exception {
+    int n = threads();
+    int each = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    List<Invoice> all = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Object>> done = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        done.add(pool.submit((Callable<Object>) () -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            all.add(store.insertAtNextIndex("shared-key", index -> atIndex(newInvoice(1000), index),
+                InvoiceStoreContract::created));
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<Object> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(all).extracting(Invoice::derivationIndex).as("every index once, none skipped")
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.range(0, (long) n * each).boxed().toList());
+    for (Invoice invoice : all) {
+      assertThat(store.findById(invoice.id())).contains(invoice);
+    }
+    assertThat(store.lastEventSequence()).isEqualTo((long) n * each);
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Chain tips, cursors and consumers
+
+  @Test
+  void savesTheTipWithTheUpdatesJudgedAgainstIt() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Invoice invoice = newInvoice(1000 + i);
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    Invoice raced = invoices.get(2);
+    assertThat(store.update(update(raced, next(raced, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME),
+        EventType.INVOICE_EXPIRED))).isTrue();
+    BlockRef block = new BlockRef(800_001, "0000000000000000000169bd8dcf7e1b9ed0b1c6b3e0fd2cd1d2e6b8b0bd6d61",
+        T0.plusSeconds(600));
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(block), 40);
+    List<InvoiceUpdate> batch = new ArrayList<>();
+    for (Invoice invoice : invoices) {
+      batch.add(update(invoice, next(invoice, InvoiceStatus.PAID, StatusReason.PAID_IN_FULL,
+          payment(invoice, "tx-" + invoice.id(), invoice.amountDue().units().longValue(), true)),
+          EventType.INVOICE_PAID));
+    }
+    assertThat(store.updateAll(batch, tip)).containsExactly(raced.id());
+    assertThat(store.findChainTip("bitcoin:mainnet")).as("saved although one update was refused").contains(tip);
+    assertThat(store.lastEventSequence()).isEqualTo(5 + 1 + 4);
+    for (Invoice invoice : invoices) {
+      assertThat(store.findById(invoice.id()).orElseThrow().status())
+          .isEqualTo(invoice == raced ? InvoiceStatus.EXPIRED : InvoiceStatus.PAID);
+    }
+
+    Invoice late = newInvoice(9000);
+    store.insert(late, created(late));
+    Invoice latePending = next(late, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(late, "tx-late", 9000, false));
+    ChainTip earlier = tip.withSequence(30);
+    assertThat(store.updateAll(List.of(update(late, latePending, EventType.INVOICE_PENDING)), earlier)).isEmpty();
+    assertThat(store.findById(late.id())).as("the updates are written").contains(latePending);
+    assertThat(store.findChainTip("bitcoin:mainnet")).as("but an earlier tip does not replace a later one")
+        .contains(tip);
+
+    ChainTip later = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(800_002,
+        "00000000000000000001f1b6d2a1b8c1ecb7bf20cd9b2d7e2cf1a6ba7e0a1c9e", T0.plusSeconds(1200))), 50);
+    assertThat(store.updateAll(List.of(), later)).isEmpty();
+    assertThat(store.findChainTip("bitcoin:mainnet")).as("with no update, the tip alone").contains(later);
+  }
 
   @Test
   void keepsChainTipsAndCursorsPerChain() {
@@ -512,11 +652,16 @@ public abstract class InvoiceStoreContract {
 
   @Test
   void reservesFactNumbersInOrderPerChain() {
+    assertThat(store.lastFactNumber("bitcoin:mainnet")).isZero();
     assertThat(store.reserveFactNumbers("bitcoin:mainnet", 3)).isEqualTo(1);
+    assertThat(store.lastFactNumber("bitcoin:mainnet")).isEqualTo(3);
+    assertThat(store.lastFactNumber("ethereum:1")).isZero();
     assertThat(store.reserveFactNumbers("bitcoin:mainnet", 1)).isEqualTo(4);
     assertThat(store.reserveFactNumbers("ethereum:1", 10)).isEqualTo(1);
     assertThat(store.reserveFactNumbers("bitcoin:mainnet", 5)).isEqualTo(5);
     assertThat(store.reserveFactNumbers("bitcoin:mainnet", 1)).isEqualTo(10);
+    assertThat(store.lastFactNumber("bitcoin:mainnet")).isEqualTo(10);
+    assertThat(store.lastFactNumber("ethereum:1")).isEqualTo(10);
     assertThatThrownBy(() -> store.reserveFactNumbers("bitcoin:mainnet", 0))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -361,6 +361,30 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   @Override
   public Set<InvoiceId> updateAll(List<InvoiceUpdate> updates) {
     requireNonNull(updates, "updates");
+    checkUpdates(updates);
+    return writeInBatches(updates, null);
+  }
+
+  /** The updates in transactions of up to {@code batchSize}; {@code tip}, if not null, saved first in the first. */
+  private Set<InvoiceId> writeInBatches(List<InvoiceUpdate> updates, ChainTip tip) {
+    Set<InvoiceId> conflicts = new LinkedHashSet<>();
+    for (int from = 0; from < updates.size(); from += batchSize) {
+      List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
+      InvoiceId first = chunk.get(0).invoice().id();
+      ChainTip withTip = from == 0 ? tip : null;
+      conflicts.addAll(transactor.write(() -> "update " + describe(chunk)
+          + (withTip != null ? " and the chain tip of " + withTip.chain() : ""), first, (connection, uncertain) -> {
+            if (withTip != null) {
+              saveTip(connection, withTip);
+            }
+            return apply(connection, chunk, uncertain);
+          }));
+    }
+    return conflicts;
+  }
+
+  /** Refuses null updates, bad events and two updates of one invoice, before anything is written. */
+  private static void checkUpdates(List<InvoiceUpdate> updates) {
     Set<InvoiceId> ids = new HashSet<>();
     for (InvoiceUpdate update : updates) {
       requireNonNull(update, "update");
@@ -370,14 +394,6 @@ public final class JdbcInvoiceStore implements InvoiceStore {
             + " has several");
       }
     }
-    Set<InvoiceId> conflicts = new LinkedHashSet<>();
-    for (int from = 0; from < updates.size(); from += batchSize) {
-      List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
-      InvoiceId first = chunk.get(0).invoice().id();
-      conflicts.addAll(transactor.write(() -> "update " + describe(chunk), first,
-          (connection, uncertain) -> apply(connection, chunk, uncertain)));
-    }
-    return conflicts;
   }
 
   private static String describe(List<InvoiceUpdate> chunk) {
@@ -859,33 +875,12 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     requireNonNull(updates, "updates");
     requireNonNull(tip, "tip");
     checkName(tip.chain(), "chain", MAX_NAME_LENGTH);
-    Set<InvoiceId> ids = new HashSet<>();
-    for (InvoiceUpdate update : updates) {
-      requireNonNull(update, "update");
-      checkEvents(update.events());
-      if (!ids.add(update.invoice().id())) {
-        throw new IllegalArgumentException("updateAll takes one update per invoice, but " + update.invoice().id()
-            + " has several");
-      }
-    }
+    checkUpdates(updates);
     if (updates.isEmpty()) {
       saveChainTip(tip);
       return Set.of();
     }
-    Set<InvoiceId> conflicts = new LinkedHashSet<>();
-    for (int from = 0; from < updates.size(); from += batchSize) {
-      List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
-      InvoiceId first = chunk.get(0).invoice().id();
-      boolean withTip = from == 0;
-      conflicts.addAll(transactor.write(() -> "update " + describe(chunk) + (withTip ? " and the chain tip of "
-          + tip.chain() : ""), first, (connection, uncertain) -> {
-            if (withTip) {
-              saveTip(connection, tip);
-            }
-            return apply(connection, chunk, uncertain);
-          }));
-    }
-    return conflicts;
+    return writeInBatches(updates, tip);
   }
 
   /**

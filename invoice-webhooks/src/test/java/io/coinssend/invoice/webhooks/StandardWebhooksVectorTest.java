@@ -268,4 +268,62 @@ class StandardWebhooksVectorTest {
 
     assertThat(e.getMessage()).doesNotContain(SECRET_BASE64).doesNotContain("g0hM9SsE");
   }
+
+  @Test
+  void theToleranceHoldsToTheNanosecond() {
+    Clock oldByOneNano = Clock.fixed(Instant.ofEpochSecond(TIMESTAMP + 300, 1), ZoneOffset.UTC);
+    Clock newByOneNano = Clock.fixed(Instant.ofEpochSecond(TIMESTAMP - 301, 999_999_999), ZoneOffset.UTC);
+    Clock justWithin = Clock.fixed(Instant.ofEpochSecond(TIMESTAMP - 300, 1), ZoneOffset.UTC);
+
+    assertThat(refusal(WebhookVerifier.builder().secret(SECRET).clock(oldByOneNano).build(), valid(SIGNATURE),
+        PAYLOAD)).isEqualTo(Reason.TIMESTAMP_TOO_OLD);
+    assertThat(refusal(WebhookVerifier.builder().secret(SECRET).clock(newByOneNano).build(), valid(SIGNATURE),
+        PAYLOAD)).isEqualTo(Reason.TIMESTAMP_TOO_NEW);
+    assertThat(WebhookVerifier.builder().secret(SECRET).clock(justWithin).build()
+        .verifySignature(valid(SIGNATURE), PAYLOAD).id()).isEqualTo(ID);
+    WebhookVerifier halfSecond = WebhookVerifier.builder().secret(SECRET)
+        .tolerance(java.time.Duration.ofMillis(10_500))
+        .clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP + 10, 500_000_000), ZoneOffset.UTC)).build();
+    assertThat(halfSecond.verifySignature(valid(SIGNATURE), PAYLOAD).id()).isEqualTo(ID);
+    WebhookVerifier halfSecondPast = WebhookVerifier.builder().secret(SECRET)
+        .tolerance(java.time.Duration.ofMillis(10_500))
+        .clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP + 10, 500_000_001), ZoneOffset.UTC)).build();
+    assertThat(refusal(halfSecondPast, valid(SIGNATURE), PAYLOAD)).isEqualTo(Reason.TIMESTAMP_TOO_OLD);
+  }
+
+  @Test
+  void aSignatureWithoutItsPaddingVerifies() {
+    String unpadded = SIGNATURE.substring(0, SIGNATURE.length() - 1);
+
+    assertThat(VERIFIER.verifySignature(valid(unpadded), PAYLOAD).scheme()).isEqualTo("v1");
+  }
+
+  @Test
+  void everyChangedSignatureCharacterFails() {
+    String base64 = SIGNATURE.substring("v1,".length());
+    for (int i = 0; i < base64.length(); i++) {
+      char[] chars = base64.toCharArray();
+      chars[i] = chars[i] == 'A' ? 'B' : 'A';
+      assertThat(refusal(VERIFIER, valid("v1," + new String(chars)), PAYLOAD)).as("signature char %d", i)
+          .isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+    }
+    assertThat(refusal(VERIFIER, valid(SIGNATURE + "="), PAYLOAD)).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+    assertThat(refusal(VERIFIER, valid(SIGNATURE.substring(0, SIGNATURE.length() - 2)), PAYLOAD))
+        .isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+  }
+
+  @Test
+  void aRotatedSecretVerifiesWhicheverVerifierRanBeforeOnTheThread() {
+    WebhookVerifier rotated = WebhookVerifier.builder().secret("whsec_" + "A".repeat(32)).secret(SECRET)
+        .secret("whsec_" + "B".repeat(32)).clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP), ZoneOffset.UTC))
+        .build();
+    WebhookVerifier other = WebhookVerifier.builder().secret("whsec_" + "C".repeat(32))
+        .clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP), ZoneOffset.UTC)).build();
+
+    for (int round = 0; round < 3; round++) {
+      assertThat(rotated.verifySignature(valid(OTHER_V1 + " " + SIGNATURE), PAYLOAD).id()).isEqualTo(ID);
+      assertThat(refusal(other, valid(SIGNATURE), PAYLOAD)).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+      assertThat(VERIFIER.verifySignature(valid(SIGNATURE), PAYLOAD).id()).isEqualTo(ID);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -62,6 +63,23 @@ public final class HmacKey {
     mac.update((byte) '.');
     mac.update(body);
     return mac.doFinal();
+  }
+
+  /**
+   * The MAC of {@code signed[0, signedLength)} followed by {@code body}, written to {@code out[0, MAC_LENGTH)}: the
+   * verifier's path, where {@code signed} already holds {@code id.timestamp.} and nothing is allocated.
+   *
+   * @throws IllegalArgumentException if {@code out} is shorter than {@link #MAC_LENGTH}
+   */
+  public void mac(byte[] signed, int signedLength, byte[] body, byte[] out) {
+    Mac mac = macs.get();
+    mac.update(signed, 0, signedLength);
+    mac.update(body);
+    try {
+      mac.doFinal(out, 0);
+    } catch (ShortBufferException e) {
+      throw new IllegalArgumentException("an HMAC-SHA256 output needs " + MAC_LENGTH + " bytes", e);
+    }
   }
 
   @Override

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -40,6 +41,12 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final TreeMap<InvoiceId, Invoice> byId = new TreeMap<>();
+  /**
+   * The ids of the invoices with a payment awaiting confirmations, and of those with a review time: what the engine
+   * lists on every block and every tick, kept so that neither list walks every invoice ever created.
+   */
+  private final TreeSet<InvoiceId> awaiting = new TreeSet<>();
+  private final TreeSet<InvoiceId> reviewable = new TreeSet<>();
   private final Map<String, InvoiceId> byOrderId = new HashMap<>();
   private final Map<String, InvoiceId> byAddress = new HashMap<>();
   private final List<Event> events = new ArrayList<>();
@@ -73,12 +80,27 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       if (byAddress.containsKey(invoice.address()) || depositAddressByAddress.containsKey(invoice.address())) {
         throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
       }
-      byId.put(invoice.id(), invoice);
+      put(invoice);
       byOrderId.put(invoice.orderId(), invoice.id());
       byAddress.put(invoice.address(), invoice.id());
       append(newEvents);
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /** Stores {@code invoice} under its id and keeps the two id sets in step with it. */
+  private void put(Invoice invoice) {
+    byId.put(invoice.id(), invoice);
+    mark(awaiting, invoice.id(), invoice.awaitingConfirmations());
+    mark(reviewable, invoice.id(), invoice.nextReviewAt().isPresent());
+  }
+
+  private static void mark(TreeSet<InvoiceId> set, InvoiceId id, boolean member) {
+    if (member) {
+      set.add(id);
+    } else {
+      set.remove(id);
     }
   }
 
@@ -134,7 +156,7 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       if (!stored.orderId().equals(invoice.orderId()) || !stored.address().equals(invoice.address())) {
         throw new IllegalArgumentException("an update may not change the order id or address of " + invoice.id());
       }
-      byId.put(invoice.id(), invoice);
+      put(invoice);
       append(update.events());
       return true;
     } finally {
@@ -147,9 +169,18 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
     requireNonNull(query, "query");
     lock.readLock().lock();
     try {
-      Map<InvoiceId, Invoice> from = query.after().isPresent() ? byId.tailMap(query.after().get(), false) : byId;
+      // Every query is answered by filtering with query.matches; the id sets only narrow the invoices looked at.
+      TreeSet<InvoiceId> narrowed = query.awaitingConfirmations() ? awaiting
+          : query.reviewDueBy().isPresent() ? reviewable : null;
+      Iterable<Invoice> candidates;
+      if (narrowed != null) {
+        Set<InvoiceId> ids = query.after().isPresent() ? narrowed.tailSet(query.after().get(), false) : narrowed;
+        candidates = () -> ids.stream().map(byId::get).iterator();
+      } else {
+        candidates = (query.after().isPresent() ? byId.tailMap(query.after().get(), false) : byId).values();
+      }
       List<Invoice> page = new ArrayList<>();
-      for (Invoice invoice : from.values()) {
+      for (Invoice invoice : candidates) {
         if (query.matches(invoice)) {
           page.add(invoice);
           if (page.size() == query.limit()) {

@@ -823,6 +823,44 @@ public abstract class InvoiceStoreContract {
         .extracting(Invoice::id).containsExactly(pending.id());
   }
 
+  @Test
+  void dropsInvoicesFromTheReviewAndAwaitingListsAsTheyMoveOn() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      Invoice invoice = newInvoice(100L * i);
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    Instant due = invoices.get(3).expiresAt();
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(due))).hasSize(4);
+    // Two see a payment in the mempool: awaiting confirmations, and PENDING invoices have no review time.
+    List<Invoice> pending = new ArrayList<>();
+    for (Invoice invoice : invoices.subList(1, 3)) {
+      Invoice next = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+          payment(invoice, "tx-" + invoice.id().value(), invoice.amountDue().units().longValueExact(), false));
+      assertThat(store.update(update(invoice, next, EventType.INVOICE_PENDING))).isTrue();
+      pending.add(next);
+    }
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(due))).extracting(Invoice::id)
+        .containsExactly(invoices.get(0).id(), invoices.get(3).id());
+    assertThat(store.list(InvoiceQuery.all().withAwaitingConfirmations())).extracting(Invoice::id)
+        .containsExactly(invoices.get(1).id(), invoices.get(2).id());
+    assertThat(store.list(InvoiceQuery.all().withAwaitingConfirmations().withAfter(invoices.get(1).id())))
+        .extracting(Invoice::id).containsExactly(invoices.get(2).id());
+    // One is confirmed: it leaves the awaiting list.
+    Invoice confirming = pending.get(0);
+    Invoice paid = new Invoice(confirming.id(), confirming.orderId(), confirming.amountDue(), confirming.address(),
+        confirming.derivationIndex(), confirming.paymentUri(), confirming.createdAt(), confirming.expiresAt(),
+        confirming.policy(), InvoiceStatus.PAID, StatusReason.PAID_IN_FULL,
+        List.of(payment(confirming, "tx-" + confirming.id().value(), confirming.amountDue().units().longValueExact(),
+            true)), confirming.resolution(), confirming.metadata(), confirming.timeline(), confirming.version() + 1);
+    assertThat(store.update(update(confirming, paid, EventType.INVOICE_PAID))).isTrue();
+    assertThat(store.list(InvoiceQuery.all().withAwaitingConfirmations())).extracting(Invoice::id)
+        .containsExactly(invoices.get(2).id());
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(due))).extracting(Invoice::id)
+        .containsExactly(invoices.get(0).id(), invoices.get(3).id());
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Deposit addresses and deposits
 

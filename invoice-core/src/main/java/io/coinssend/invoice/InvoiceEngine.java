@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
 import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainFact;
+import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.ChainWatcher;
 import io.coinssend.invoice.spi.DepositDerivation;
@@ -683,7 +684,8 @@ public final class InvoiceEngine implements AutoCloseable {
       // Numbers come from a block reserved in the store, after any number any instance used: a crash or a second
       // instance watching this chain never gives two facts one number, and later observations always get higher
       // numbers (another instance's reservation since this block's makes this engine reserve a new block).
-      long sequence = firstFactNumber(chain, numbers, facts.size()) - 1;
+      ChainState state = store.chainState(chain);
+      long sequence = firstFactNumber(chain, numbers, facts.size(), state.lastFactNumber()) - 1;
       Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
       Optional<BlockRef> newTip = Optional.empty();
       long tipSequence = 0;
@@ -702,7 +704,7 @@ public final class InvoiceEngine implements AutoCloseable {
       // blocks above it in one batch), and the tip is saved in the transaction of the first write of their
       // invoices, or on its own if none changed. A crash before that loses nothing: the watcher saves its cursor
       // only after this returns, so it reports them again. If another instance saved a later tip, that one stands.
-      Optional<ChainTip> stored = store.findChainTip(chain);
+      Optional<ChainTip> stored = state.tip();
       Optional<ChainTip> reported = newTip.isPresent()
           ? Optional.of(new ChainTip(chain, newTip, tipSequence)) : Optional.empty();
       Optional<BlockRef> tip = reported.isPresent()
@@ -717,9 +719,13 @@ public final class InvoiceEngine implements AutoCloseable {
     signalEvents();
   }
 
-  /** Numbers a report of {@code count} facts from the chain's block, reserving a new block when needed. */
-  private long firstFactNumber(String chain, FactNumbers numbers, int count) {
-    if (numbers.last - numbers.next + 1 >= count && store.lastFactNumber(chain) == numbers.last) {
+  /**
+   * Numbers a report of {@code count} facts from the chain's block, reserving a new block when needed: when the
+   * block is used up, or when {@code lastReserved}, the store's last reservation, is not this block's end (another
+   * instance reserved since, and its numbers may be above this block's).
+   */
+  private long firstFactNumber(String chain, FactNumbers numbers, int count, long lastReserved) {
+    if (numbers.last - numbers.next + 1 >= count && lastReserved == numbers.last) {
       long first = numbers.next;
       numbers.next += count;
       return first;

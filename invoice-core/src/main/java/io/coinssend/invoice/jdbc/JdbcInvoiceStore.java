@@ -18,6 +18,7 @@ import io.coinssend.invoice.jdbc.internal.Statements;
 import io.coinssend.invoice.jdbc.internal.Transactor;
 import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
@@ -763,17 +764,43 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       try (PreparedStatement statement = connection.prepareStatement(sql.selectTip)) {
         statement.setString(1, chain);
         try (ResultSet rows = statement.executeQuery()) {
-          if (!rows.next()) {
-            return Optional.empty();
-          }
-          long height = rows.getLong(1);
-          String hash = rows.getString(2);
-          String time = rows.getString(3);
-          long sequence = rows.getLong(4);
-          Optional<BlockRef> tip = hash == null ? Optional.empty()
-              : Optional.of(new BlockRef(height, hash, parseInstant(time, chain)));
-          return Optional.of(new ChainTip(chain, tip, sequence));
+          return rows.next() ? Optional.of(readTip(rows, chain)) : Optional.empty();
         }
+      }
+    });
+  }
+
+  /** The tip in the current row: height, hash, time and fact sequence in columns 1 to 4. */
+  private static ChainTip readTip(ResultSet rows, String chain) throws SQLException {
+    long height = rows.getLong(1);
+    String hash = rows.getString(2);
+    String time = rows.getString(3);
+    long sequence = rows.getLong(4);
+    Optional<BlockRef> tip = hash == null ? Optional.empty()
+        : Optional.of(new BlockRef(height, hash, parseInstant(time, chain)));
+    return new ChainTip(chain, tip, sequence);
+  }
+
+  /** {@inheritDoc} One query reads the tip's row and the chain's fact-number counter row. */
+  @Override
+  public ChainState chainState(String chain) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    return transactor.read(() -> "read the tip and last fact number of " + chain, null, (connection, uncertain) -> {
+      try (PreparedStatement statement = connection.prepareStatement(sql.selectChainState)) {
+        statement.setString(1, chain);
+        statement.setString(2, "facts:" + chain);
+        long lastFactNumber = 0;
+        Optional<ChainTip> tip = Optional.empty();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            if (rows.getInt(5) == 0) {
+              tip = Optional.of(readTip(rows, chain));
+            } else {
+              lastFactNumber = rows.getLong(1);
+            }
+          }
+        }
+        return new ChainState(lastFactNumber, tip);
       }
     });
   }

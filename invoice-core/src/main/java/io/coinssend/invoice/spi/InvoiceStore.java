@@ -150,6 +150,16 @@ public interface InvoiceStore {
   Optional<ChainTip> findChainTip(String chain);
 
   /**
+   * {@link #lastFactNumber} and {@link #findChainTip} of {@code chain}, which the engine reads before every watcher
+   * report. The default makes the two reads; a store that can answer both in one round trip should (the JDBC store
+   * does), and need not read them at one instant: each is checked again where it matters (a new block of fact
+   * numbers is reserved if another instance reserved one since, and a tip is saved only over an earlier one).
+   */
+  default ChainState chainState(String chain) {
+    return new ChainState(lastFactNumber(chain), findChainTip(chain));
+  }
+
+  /**
    * Saves {@code tip} if no tip of its chain is stored or the stored one has a lower {@link ChainTip#sequence()}
    * (an earlier observation): the tip only follows later observations, whichever instance saves first.
    *

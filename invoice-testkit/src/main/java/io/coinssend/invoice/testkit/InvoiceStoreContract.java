@@ -29,6 +29,7 @@ import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
 import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.DepositQuery;
 import io.coinssend.invoice.spi.InvoiceQuery;
@@ -664,6 +665,23 @@ public abstract class InvoiceStoreContract {
     assertThat(store.lastFactNumber("ethereum:1")).isEqualTo(10);
     assertThatThrownBy(() -> store.reserveFactNumbers("bitcoin:mainnet", 0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void readsTheTipAndTheLastFactNumberOfAChainTogether() {
+    assertThat(store.chainState("bitcoin:mainnet")).isEqualTo(new ChainState(0, Optional.empty()));
+    store.reserveFactNumbers("bitcoin:mainnet", 7);
+    assertThat(store.chainState("bitcoin:mainnet")).isEqualTo(new ChainState(7, Optional.empty()));
+    BlockRef block = new BlockRef(870_001, "00000000000000000001c0ffee", T0);
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(block), 6);
+    store.saveChainTip(tip);
+    store.reserveFactNumbers("ethereum:1", 3);
+    store.saveChainTip(new ChainTip("ethereum:1", Optional.empty(), 2));
+
+    assertThat(store.chainState("bitcoin:mainnet")).isEqualTo(new ChainState(7, Optional.of(tip)));
+    assertThat(store.chainState("ethereum:1"))
+        .isEqualTo(new ChainState(3, Optional.of(new ChainTip("ethereum:1", Optional.empty(), 2))));
+    assertThat(store.chainState("litecoin:mainnet")).isEqualTo(new ChainState(0, Optional.empty()));
   }
 
   @Test

@@ -62,6 +62,7 @@ public final class Statements {
   public final String insertIndex;
   public final String selectIndex;
   public final String selectTip;
+  public final String selectChainState;
   public final String insertTip;
   public final String updateTipIfLater;
   public final String addToIndexReturning;
@@ -128,6 +129,9 @@ public final class Statements {
     selectIndex = "SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?";
 
     selectTip = "SELECT tip_height, tip_hash, tip_time, fact_sequence FROM " + tipTable + " WHERE chain = ?";
+    // The tip row (kind 0) and the chain's fact-number counter row (kind 1) in one round trip.
+    selectChainState = "SELECT tip_height, tip_hash, tip_time, fact_sequence, 0 FROM " + tipTable + " WHERE chain = ?"
+        + " UNION ALL SELECT next_index, NULL, NULL, NULL, 1 FROM " + indexTable + " WHERE derivation_key = ?";
     insertTip = "INSERT INTO " + tipTable + " (chain, tip_height, tip_hash, tip_time, fact_sequence)"
         + " VALUES (?, ?, ?, ?, ?)";
     updateTipIfLater = "UPDATE " + tipTable + " SET tip_height = ?, tip_hash = ?, tip_time = ?, fact_sequence = ?"

@@ -308,6 +308,35 @@ public abstract class InvoiceStoreContract {
   }
 
   @Test
+  void refusesAnUpdateThatChangesTheOrderIdOrAddressWritingNothing() {
+    Invoice invoice = newInvoice(1000);
+    Invoice other = newInvoice(2000);
+    store.insert(invoice, created(invoice));
+    store.insert(other, created(other));
+    long before = store.lastEventSequence();
+    Invoice v2 = next(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+    Invoice newOrder = new Invoice(v2.id(), v2.orderId() + "-changed", v2.amountDue(), v2.address(),
+        v2.derivationIndex(), v2.paymentUri(), v2.createdAt(), v2.expiresAt(), v2.policy(), v2.status(), v2.reason(),
+        v2.payments(), v2.resolution(), v2.metadata(), v2.timeline(), v2.version());
+    Invoice newAddress = new Invoice(v2.id(), v2.orderId(), v2.amountDue(), v2.address() + "x",
+        v2.derivationIndex(), v2.paymentUri(), v2.createdAt(), v2.expiresAt(), v2.policy(), v2.status(), v2.reason(),
+        v2.payments(), v2.resolution(), v2.metadata(), v2.timeline(), v2.version());
+    Invoice otherV2 = next(other, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+
+    assertThatThrownBy(() -> store.update(update(invoice, newOrder, EventType.INVOICE_EXPIRED)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.update(update(invoice, newAddress, EventType.INVOICE_EXPIRED)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.findById(invoice.id())).contains(invoice);
+    assertThat(store.lastEventSequence()).isEqualTo(before);
+    // In a batch, each update is atomic on its own: the refused one writes nothing.
+    assertThatThrownBy(() -> store.updateAll(List.of(update(other, otherV2, EventType.INVOICE_EXPIRED),
+        update(invoice, newAddress, EventType.INVOICE_EXPIRED)))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.findById(invoice.id())).contains(invoice);
+    assertThat(store.readEvents(before, 10)).extracting(Event::subjectId).doesNotContain(invoice.id().value());
+  }
+
+  @Test
   void refusesAnUpdateOfAnUnknownInvoice() {
     Invoice invoice = newInvoice(1000);
     Invoice v2 = next(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);

@@ -45,6 +45,7 @@ public final class Statements {
 
   public final String insertInvoice;
   public final String updateInvoice;
+  public final String updateInvoiceChecked;
   public final String selectDocumentById;
   public final String selectDocumentByOrderId;
   public final String selectDocumentByAddress;
@@ -104,6 +105,7 @@ public final class Statements {
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     updateInvoice = "UPDATE " + invoiceTable + " SET status = ?, version = ?, awaiting_confirmations = ?,"
         + " watch_until = ?, next_review_at = ?, document = ? WHERE id = ? AND version = ?";
+    updateInvoiceChecked = updateInvoice + " AND order_id = ? AND address = ?";
     selectDocumentById = "SELECT document FROM " + invoiceTable + " WHERE id = ?";
     selectDocumentByOrderId = "SELECT document FROM " + invoiceTable + " WHERE order_id = ?";
     selectDocumentByAddress = "SELECT document FROM " + invoiceTable + " WHERE address = ?";

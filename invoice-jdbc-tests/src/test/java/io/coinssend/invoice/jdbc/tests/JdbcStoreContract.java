@@ -492,8 +492,8 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
     long before = store.lastEventSequence();
     JdbcInvoiceStore patient = JdbcInvoiceStore.builder(probe.dataSource()).maxAttempts(3)
         .retryDelay(Duration.ofMillis(1)).build();
-    probe.failStatements(sql -> sql.contains("FOR UPDATE"), new SQLException("injected: deadlock", "40001", 1213),
-        3);
+    probe.failStatements(sql -> sql.startsWith("UPDATE coinssend_invoice "),
+        new SQLException("injected: deadlock", "40001", 1213), 3);
     InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
         EventType.INVOICE_EXPIRED);
     assertThatThrownBy(() -> patient.update(update))

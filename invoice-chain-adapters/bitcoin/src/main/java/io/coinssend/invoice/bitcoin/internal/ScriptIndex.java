@@ -188,26 +188,40 @@ public final class ScriptIndex {
     for (int k = 0; k < outputs; k++) {
       found[k] = words[slots[k]];
     }
-    List<Match> matches = new ArrayList<>();
+    int passed = 0;
+    int[] candidates = new int[Math.min(outputs, 64)];
+    long[] bits = walk.bits;
+    for (int k = 0; k < outputs; k++) {
+      if ((found[k] & bits[k]) == bits[k]) {
+        if (passed == candidates.length) {
+          candidates = Arrays.copyOf(candidates, passed * 2);
+        }
+        candidates[passed++] = k;
+      }
+    }
+    // The map lookups in a loop of their own: with a large watched set each is a chain of dependent cache misses, and
+    // the CPU overlaps the chains of different outputs only when nothing heavier (a transaction id) runs between them.
+    String[] addresses = new String[passed];
     ScriptKey probe = ScriptKey.probe(block, 0, 0);
+    for (int c = 0; c < passed; c++) {
+      int k = candidates[c];
+      probe.set(block, walk.scriptStart[k], walk.scriptLength[k]);
+      addresses[c] = addressByScript.get(probe);
+    }
+    List<Match> matches = new ArrayList<>();
     int lastTx = -1;
     String txid = null;
-    for (int k = 0; k < outputs; k++) {
-      long bits = walk.bits[k];
-      if ((found[k] & bits) != bits) {
+    for (int c = 0; c < passed; c++) {
+      if (addresses[c] == null) {
         continue;
       }
-      probe.set(block, walk.scriptStart[k], walk.scriptLength[k]);
-      String address = addressByScript.get(probe);
-      if (address == null) {
-        continue;
-      }
+      int k = candidates[c];
       int tx = walk.transaction[k];
       if (tx != lastTx) {
         txid = txid(block, walk.txStart[tx], walk.txBodyStart[tx], walk.txBodyEnd[tx], walk.txEnd[tx]);
         lastTx = tx;
       }
-      matches.add(new Match(txid, walk.index[k], address, littleEndianLong(block, walk.valueStart[k])));
+      matches.add(new Match(txid, walk.index[k], addresses[c], littleEndianLong(block, walk.valueStart[k])));
     }
     return matches;
   }

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The watched output scripts, and the matching of raw blocks and transactions against them.
@@ -43,6 +44,8 @@ public final class ScriptIndex {
   private volatile ScriptFilter filter = ScriptFilter.forScripts(0);
   /** Scripts removed since the filter was last rebuilt (it may still let them through). */
   private int removedSinceRebuild;
+  /** The arrays of the last block's walk, for the next block; taken by one matcher at a time. */
+  private final AtomicReference<Walk> spareWalk = new AtomicReference<>();
   /** Removals that never cause a rebuild on their own, however few scripts are left. */
   private static final int MIN_REMOVALS_BEFORE_REBUILD = 1024;
 
@@ -171,7 +174,14 @@ public final class ScriptIndex {
       throw new IllegalArgumentException("malformed block: impossible transaction count " + count);
     }
     ScriptFilter table = filter;
-    Walk walk = new Walk((int) Math.min(count * 2 + 16, block.length / 9 + 1), (int) count);
+    // The walk's arrays (about 300 KB for a full block) are reused from one block to the next rather than allocated:
+    // fresh memory for every block would push the filter out of the caches it is sized to stay in.
+    Walk walk = spareWalk.getAndSet(null);
+    if (walk == null) {
+      walk = new Walk((int) Math.min(count * 3 + 16, block.length / 9 + 1), (int) count);
+    } else {
+      walk.reset((int) count);
+    }
     for (long i = 0; i < count; i++) {
       walkTransaction(reader, table, walk);
     }
@@ -183,7 +193,7 @@ public final class ScriptIndex {
     // misses in flight at once, which is what keeps a large watched set as cheap as a small one.
     int outputs = walk.outputs;
     int[] slots = walk.slot;
-    long[] found = new long[outputs];
+    long[] found = walk.found();
     long[] words = table.words;
     for (int k = 0; k < outputs; k++) {
       found[k] = words[slots[k]];
@@ -222,6 +232,9 @@ public final class ScriptIndex {
         lastTx = tx;
       }
       matches.add(new Match(txid, walk.index[k], addresses[c], littleEndianLong(block, walk.valueStart[k])));
+    }
+    if (walk.worthKeeping()) {
+      spareWalk.set(walk);
     }
     return matches;
   }
@@ -525,6 +538,9 @@ public final class ScriptIndex {
 
   /** What the walk of a block records per output and per transaction, in growing parallel arrays. */
   private static final class Walk {
+    /** The most outputs or transactions a walk kept for the next block may have room for: about 3 MB of arrays. */
+    static final int MAX_KEPT_OUTPUTS = 1 << 16;
+
     int outputs;
     int[] transaction;
     int[] index;
@@ -539,8 +555,36 @@ public final class ScriptIndex {
     int[] txBodyEnd;
     int[] txEnd;
 
+    long[] found = new long[0];
+
     Walk(int outputCapacity, int transactionCount) {
-      int capacity = Math.max(16, outputCapacity);
+      allocateOutputs(Math.max(16, outputCapacity));
+      allocateTransactions(transactionCount);
+    }
+
+    /** Empties the walk for a block of {@code transactionCount} transactions, keeping its arrays where large enough. */
+    void reset(int transactionCount) {
+      outputs = 0;
+      transactions = 0;
+      if (txStart.length < transactionCount) {
+        allocateTransactions(transactionCount);
+      }
+    }
+
+    /** Whether the walk is small enough to keep for the next block. */
+    boolean worthKeeping() {
+      return transaction.length <= MAX_KEPT_OUTPUTS && txStart.length <= MAX_KEPT_OUTPUTS;
+    }
+
+    /** An array of at least {@link #outputs} entries for the filter's words, its contents undefined. */
+    long[] found() {
+      if (found.length < outputs) {
+        found = new long[transaction.length];
+      }
+      return found;
+    }
+
+    private void allocateOutputs(int capacity) {
       transaction = new int[capacity];
       index = new int[capacity];
       valueStart = new int[capacity];
@@ -548,6 +592,9 @@ public final class ScriptIndex {
       scriptLength = new int[capacity];
       slot = new int[capacity];
       bits = new long[capacity];
+    }
+
+    private void allocateTransactions(int transactionCount) {
       txStart = new int[transactionCount];
       txBodyStart = new int[transactionCount];
       txBodyEnd = new int[transactionCount];

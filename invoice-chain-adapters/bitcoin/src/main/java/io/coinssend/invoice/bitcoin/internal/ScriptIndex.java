@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * block's size, not on how many scripts are watched. The raw serialisation is walked in place: no object is built per
  * transaction or output, and a transaction id is computed only for a transaction that pays a watched script. A block
  * is matched in three passes so that a large watched set costs no more than a small one: the walk hashes every
- * output script; then one load per output reads a {@link ScriptFilter}, a Bloom filter of about 4 bytes per watched
+ * output script; then one load per output reads a {@link ScriptFilter}, a Bloom filter of 3 to 8 bytes per watched
  * script that stays in the CPU's caches and TLB reach (independent loads the CPU overlaps, where a hash map costs a
  * dependent cache miss or two per output once it outgrows the caches); then only outputs the filter lets through are
  * confirmed in the hash map that maps scripts to addresses. Scripts may be

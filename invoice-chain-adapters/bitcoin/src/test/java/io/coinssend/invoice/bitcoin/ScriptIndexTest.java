@@ -204,6 +204,123 @@ class ScriptIndexTest {
     assertThat(gone).hasSizeGreaterThan(30_000);
   }
 
+  @Test
+  void aMatchFindsEveryScriptAddedBeforeItBeganWhileAnotherThreadKeepsAdding() throws Exception {
+    // One block paying 3,000 scripts; a writer watches them one by one (the filter is rebuilt larger several times
+    // on the way) while a reader matches the block again and again.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(21);
+    List<org.bitcoinj.base.Address> payees = new ArrayList<>();
+    List<Transaction> txs = new ArrayList<>();
+    Transaction coinbase = Transaction.coinbase(new byte[] {3, 9});
+    coinbase.addOutput(Coin.FIFTY_COINS, randomAddress(random));
+    txs.add(coinbase);
+    for (int t = 0; t < 300; t++) {
+      Transaction tx = new Transaction();
+      byte[] previous = new byte[32];
+      random.nextBytes(previous);
+      tx.addInput(Sha256Hash.wrap(previous), 0, new org.bitcoinj.script.ScriptBuilder().data(new byte[71]).build());
+      for (int o = 0; o < 10; o++) {
+        org.bitcoinj.base.Address payee = randomAddress(random);
+        payees.add(payee);
+        tx.addOutput(Coin.valueOf(1_000 + o), payee);
+      }
+      txs.add(tx);
+    }
+    Block genesis = NetworkParameters.of(RegtestChain.NETWORK).getGenesisBlock();
+    byte[] raw = new Block(Block.BLOCK_VERSION_BIP65, genesis.getHash(), null, genesis.time().plusSeconds(600),
+        genesis.getDifficultyTarget(), 0, txs).serialize();
+
+    ScriptIndex index = new ScriptIndex();
+    java.util.concurrent.atomic.AtomicInteger added = new java.util.concurrent.atomic.AtomicInteger();
+    Thread writer = new Thread(() -> {
+      for (org.bitcoinj.base.Address payee : payees) {
+        index.add(payee.toString(), org.bitcoinj.script.ScriptBuilder.createOutputScript(payee).program());
+        added.incrementAndGet();
+      }
+    });
+    writer.start();
+    int rounds = 0;
+    int before;
+    do {
+      before = added.get();
+      List<ScriptIndex.Match> found = index.matchBlock(raw);
+      Set<String> addresses = new HashSet<>();
+      found.forEach(m -> addresses.add(m.address()));
+      for (int i = 0; i < before; i++) {
+        assertThat(addresses).as("round %d: payee %d of %d added before the match began", rounds, i, before)
+            .contains(payees.get(i).toString());
+      }
+      rounds++;
+    } while (before < payees.size());
+    writer.join();
+    assertThat(index.matchBlock(raw)).hasSize(payees.size());
+  }
+
+  @Test
+  void blocksOfDifferentSizesMatchedInTurnAndFromTwoThreadsAtOnceGiveTheirOwnMatches() throws Exception {
+    // The matcher reuses its working arrays from one block to the next: nothing of one block may leak into another,
+    // and two threads matching at once must not share them.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(55);
+    Set<org.bitcoinj.base.Address> watched = new HashSet<>();
+    byte[] large = randomBlock(random, 400, watched);
+    byte[] small = randomBlock(random, 3, watched);
+    ScriptIndex index = new ScriptIndex();
+    watched.forEach(a -> index.add(a.toString(), org.bitcoinj.script.ScriptBuilder.createOutputScript(a).program()));
+    List<ScriptIndex.Match> largeMatches = bitcoinjMatches(large, watched);
+    List<ScriptIndex.Match> smallMatches = bitcoinjMatches(small, watched);
+    assertThat(largeMatches).hasSizeGreaterThan(100);
+    assertThat(smallMatches).isNotEmpty();
+    assertThat(index.matchBlock(large)).containsExactlyElementsOf(largeMatches);
+    assertThat(index.matchBlock(small)).containsExactlyElementsOf(smallMatches);
+    assertThat(index.matchBlock(large)).containsExactlyElementsOf(largeMatches);
+
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Integer>> rounds = new ArrayList<>();
+      for (byte[] block : List.of(large, small)) {
+        List<ScriptIndex.Match> expected = block == large ? largeMatches : smallMatches;
+        rounds.add(threads.submit(() -> {
+          for (int i = 0; i < 300; i++) {
+            assertThat(index.matchBlock(block)).containsExactlyElementsOf(expected);
+          }
+          return 300;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> round : rounds) {
+        assertThat(round.get()).isEqualTo(300);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A regtest block of {@code transactions} random payments; every third payee goes into {@code watched}. */
+  private static byte[] randomBlock(java.util.SplittableRandom random, int transactions,
+      Set<org.bitcoinj.base.Address> watched) {
+    List<Transaction> txs = new ArrayList<>();
+    Transaction coinbase = Transaction.coinbase(new byte[] {4, (byte) transactions});
+    coinbase.addOutput(Coin.FIFTY_COINS, randomAddress(random));
+    txs.add(coinbase);
+    int payments = 0;
+    for (int t = 0; t < transactions; t++) {
+      Transaction tx = new Transaction();
+      byte[] previous = new byte[32];
+      random.nextBytes(previous);
+      tx.addInput(Sha256Hash.wrap(previous), 1, new org.bitcoinj.script.ScriptBuilder().data(new byte[71]).build());
+      for (int o = 0; o < 1 + random.nextInt(4); o++) {
+        org.bitcoinj.base.Address payee = randomAddress(random);
+        if (payments++ % 3 == 0) {
+          watched.add(payee);
+        }
+        tx.addOutput(Coin.valueOf(546 + random.nextInt(1_000_000)), payee);
+      }
+      txs.add(tx);
+    }
+    Block genesis = NetworkParameters.of(RegtestChain.NETWORK).getGenesisBlock();
+    return new Block(Block.BLOCK_VERSION_BIP65, genesis.getHash(), null, genesis.time().plusSeconds(600),
+        genesis.getDifficultyTarget(), 0, txs).serialize();
+  }
+
   /** The outputs of {@code raw} paying {@code watched}, found by bitcoinj's parse: the oracle. */
   private static List<ScriptIndex.Match> bitcoinjMatches(byte[] raw, Set<org.bitcoinj.base.Address> watched) {
     Set<String> scripts = new HashSet<>();

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The watched output scripts, and the matching of raw blocks and transactions against them.
@@ -18,9 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * block's size, not on how many scripts are watched. The raw serialisation is walked in place: no object is built per
  * transaction or output, and a transaction id is computed only for a transaction that pays a watched script. A block
  * is matched in three passes so that a large watched set costs no more than a small one: the walk hashes every
- * output script; then one load per output reads a compact table of 32-bit fingerprints (independent loads the CPU
- * overlaps, where a hash map costs a dependent cache miss or two per output once it outgrows the caches); then only
- * outputs whose fingerprint is present are confirmed in the hash map that maps scripts to addresses. Scripts may be
+ * output script; then one load per output reads a {@link ScriptFilter}, a Bloom filter of 3 to 8 bytes per watched
+ * script that stays in the CPU's caches and TLB reach (independent loads the CPU overlaps, where a hash map costs a
+ * dependent cache miss or two per output once it outgrows the caches); then only outputs the filter lets through are
+ * confirmed in the hash map that maps scripts to addresses. Scripts may be
  * added and removed from any thread while a block is matched; a match reflects the scripts watched when the match
  * began, or later.
  *
@@ -35,13 +37,17 @@ public final class ScriptIndex {
   private final ConcurrentHashMap<ScriptKey, String> addressByScript = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ScriptKey> scriptByAddress = new ConcurrentHashMap<>();
   /**
-   * Fingerprints of every watched script (and of some no longer watched, until the next rebuild). Changed only under
-   * the {@code scriptByAddress} lock; re-assigned after every change, so that a matcher that reads it sees every
-   * change made before. A fingerprint present is confirmed in {@link #addressByScript}; one absent is not watched.
+   * Every watched script (and some no longer watched, until the next rebuild). Changed only under the
+   * {@code scriptByAddress} lock; re-assigned after every change, so that a matcher that reads it sees every change
+   * made before. A script it lets through is confirmed in {@link #addressByScript}; one it stops is not watched.
    */
-  private volatile Fingerprints fingerprints = new Fingerprints(Fingerprints.MIN_CAPACITY);
-  /** Scripts removed since the fingerprints were last rebuilt (their fingerprints may still be there). */
+  private volatile ScriptFilter filter = ScriptFilter.forScripts(0);
+  /** Scripts removed since the filter was last rebuilt (it may still let them through). */
   private int removedSinceRebuild;
+  /** The arrays of the last block's walk, for the next block; taken by one matcher at a time. */
+  private final AtomicReference<Walk> spareWalk = new AtomicReference<>();
+  /** Removals that never cause a rebuild on their own, however few scripts are left. */
+  private static final int MIN_REMOVALS_BEFORE_REBUILD = 1024;
 
   /**
    * One output paying a watched script.
@@ -79,21 +85,21 @@ public final class ScriptIndex {
     requireNonNull(address, "address");
     requireNonNull(script, "script");
     ScriptKey key = ScriptKey.copyOf(script);
-    long hash = Fingerprints.hash(script, 0, script.length);
+    long hash = ScriptFilter.hash(script, 0, script.length);
     synchronized (scriptByAddress) {
       ScriptKey old = scriptByAddress.put(address, key);
       if (old != null && !old.equals(key)) {
         addressByScript.remove(old, address);
         removedSinceRebuild++;
       }
-      // The fingerprint first: a matcher that finds the script in the map must not have missed it in the table.
-      Fingerprints table = fingerprints;
-      if (!table.insert(hash)) {
-        table = rebuilt(Math.max(scriptByAddress.size(), addressByScript.size() + 1));
-        table.insert(hash);
+      // The filter first: a matcher that finds the script in the map must not have been stopped by the filter.
+      ScriptFilter current = filter;
+      if (!current.add(hash)) {
+        current = rebuilt(Math.max(scriptByAddress.size(), addressByScript.size() + 1));
+        added(current, hash);
       }
       addressByScript.put(key, address);
-      fingerprints = table;
+      filter = current;
     }
   }
 
@@ -106,23 +112,35 @@ public final class ScriptIndex {
         return false;
       }
       addressByScript.remove(key, address);
-      // The fingerprint stays until a rebuild (it only costs a map lookup when that script is paid); rebuild once
-      // as many scripts were removed as are watched, so the table's size follows the watched set.
-      if (++removedSinceRebuild > Math.max(Fingerprints.MIN_CAPACITY, addressByScript.size())) {
-        fingerprints = rebuilt(addressByScript.size());
+      // The script stays in the filter until a rebuild (it only costs a map lookup when that script is paid);
+      // rebuild once as many scripts were removed as are watched, so the filter's size follows the watched set.
+      if (++removedSinceRebuild > Math.max(MIN_REMOVALS_BEFORE_REBUILD, addressByScript.size())) {
+        filter = rebuilt(addressByScript.size());
       }
       return true;
     }
   }
 
-  /** A new fingerprint table holding every watched script, with room for {@code expected}; under the lock. */
-  private Fingerprints rebuilt(int expected) {
-    Fingerprints table = new Fingerprints(Fingerprints.capacityFor(expected));
+  /** A new filter holding every watched script, with room for {@code expected} and more; under the lock. */
+  private ScriptFilter rebuilt(int expected) {
+    ScriptFilter rebuilt = ScriptFilter.forScripts(expected);
     for (ScriptKey key : addressByScript.keySet()) {
-      table.insert(Fingerprints.hash(key.bytes, key.offset, key.length));
+      added(rebuilt, ScriptFilter.hash(key.bytes, key.offset, key.length));
     }
     removedSinceRebuild = 0;
-    return table;
+    return rebuilt;
+  }
+
+  /** Adds to a filter built with room for every watched script; it refusing one would be a bug here. */
+  private static void added(ScriptFilter filter, long hash) {
+    if (!filter.add(hash)) {
+      throw new IllegalStateException("a filter built for the watched scripts has no room for them");
+    }
+  }
+
+  /** The filter matchers read now: for tests. */
+  ScriptFilter filter() {
+    return filter;
   }
 
   /** How many scripts are watched. */
@@ -155,8 +173,15 @@ public final class ScriptIndex {
     if (count < 1 || count > (block.length - reader.pos) / 10) {
       throw new IllegalArgumentException("malformed block: impossible transaction count " + count);
     }
-    Fingerprints table = fingerprints;
-    Walk walk = new Walk((int) Math.min(count * 2 + 16, block.length / 9 + 1), (int) count);
+    ScriptFilter table = filter;
+    // The walk's arrays (about 300 KB for a full block) are reused from one block to the next rather than allocated:
+    // fresh memory for every block would push the filter out of the caches it is sized to stay in.
+    Walk walk = spareWalk.getAndSet(null);
+    if (walk == null) {
+      walk = new Walk((int) Math.min(count * 3 + 16, block.length / 9 + 1), (int) count);
+    } else {
+      walk.reset((int) count);
+    }
     for (long i = 0; i < count; i++) {
       walkTransaction(reader, table, walk);
     }
@@ -168,40 +193,57 @@ public final class ScriptIndex {
     // misses in flight at once, which is what keeps a large watched set as cheap as a small one.
     int outputs = walk.outputs;
     int[] slots = walk.slot;
-    int[] found = new int[outputs];
-    int[] entries = table.entries;
+    long[] found = walk.found();
+    long[] words = table.words;
     for (int k = 0; k < outputs; k++) {
-      found[k] = entries[slots[k]];
+      found[k] = words[slots[k]];
+    }
+    int passed = 0;
+    int[] candidates = new int[Math.min(outputs, 64)];
+    long[] bits = walk.bits;
+    for (int k = 0; k < outputs; k++) {
+      if ((found[k] & bits[k]) == bits[k]) {
+        if (passed == candidates.length) {
+          candidates = Arrays.copyOf(candidates, passed * 2);
+        }
+        candidates[passed++] = k;
+      }
+    }
+    // The map lookups in a loop of their own: with a large watched set each is a chain of dependent cache misses, and
+    // the CPU overlaps the chains of different outputs only when nothing heavier (a transaction id) runs between them.
+    String[] addresses = new String[passed];
+    ScriptKey probe = ScriptKey.probe(block, 0, 0);
+    for (int c = 0; c < passed; c++) {
+      int k = candidates[c];
+      probe.set(block, walk.scriptStart[k], walk.scriptLength[k]);
+      addresses[c] = addressByScript.get(probe);
     }
     List<Match> matches = new ArrayList<>();
-    ScriptKey probe = ScriptKey.probe(block, 0, 0);
     int lastTx = -1;
     String txid = null;
-    for (int k = 0; k < outputs; k++) {
-      int fingerprint = walk.fingerprint[k];
-      if (found[k] != fingerprint && (found[k] == Fingerprints.EMPTY || !table.containsAfter(slots[k], fingerprint))) {
+    for (int c = 0; c < passed; c++) {
+      if (addresses[c] == null) {
         continue;
       }
-      probe.set(block, walk.scriptStart[k], walk.scriptLength[k]);
-      String address = addressByScript.get(probe);
-      if (address == null) {
-        continue;
-      }
+      int k = candidates[c];
       int tx = walk.transaction[k];
       if (tx != lastTx) {
         txid = txid(block, walk.txStart[tx], walk.txBodyStart[tx], walk.txBodyEnd[tx], walk.txEnd[tx]);
         lastTx = tx;
       }
-      matches.add(new Match(txid, walk.index[k], address, littleEndianLong(block, walk.valueStart[k])));
+      matches.add(new Match(txid, walk.index[k], addresses[c], littleEndianLong(block, walk.valueStart[k])));
+    }
+    if (walk.worthKeeping()) {
+      spareWalk.set(walk);
     }
     return matches;
   }
 
   /**
-   * Walks one transaction of a block, recording where each output script is, its fingerprint and home slot, and where
-   * the transaction's id is computed from.
+   * Walks one transaction of a block, recording where each output script is, its word and bits in the filter, and
+   * where the transaction's id is computed from.
    */
-  private static void walkTransaction(Reader reader, Fingerprints table, Walk walk) {
+  private static void walkTransaction(Reader reader, ScriptFilter table, Walk walk) {
     byte[] data = reader.data;
     int start = reader.pos;
     reader.skip(4, "version");
@@ -218,8 +260,8 @@ public final class ScriptIndex {
       int valueStart = reader.pos;
       reader.value();
       int length = reader.length("output script");
-      long hash = Fingerprints.hash(data, reader.pos, length);
-      walk.add(tx, i, valueStart, reader.pos, length, table.slotOf(hash), Fingerprints.fingerprintOf(hash));
+      long hash = ScriptFilter.hash(data, reader.pos, length);
+      walk.add(tx, i, valueStart, reader.pos, length, table.wordOf(hash), ScriptFilter.bitsOf(hash));
       reader.pos += length;
     }
     int bodyEnd = reader.pos;
@@ -496,6 +538,9 @@ public final class ScriptIndex {
 
   /** What the walk of a block records per output and per transaction, in growing parallel arrays. */
   private static final class Walk {
+    /** The most outputs or transactions a walk kept for the next block may have room for: about 3 MB of arrays. */
+    static final int MAX_KEPT_OUTPUTS = 1 << 16;
+
     int outputs;
     int[] transaction;
     int[] index;
@@ -503,29 +548,60 @@ public final class ScriptIndex {
     int[] scriptStart;
     int[] scriptLength;
     int[] slot;
-    int[] fingerprint;
+    long[] bits;
     int transactions;
     int[] txStart;
     int[] txBodyStart;
     int[] txBodyEnd;
     int[] txEnd;
 
+    long[] found = new long[0];
+
     Walk(int outputCapacity, int transactionCount) {
-      int capacity = Math.max(16, outputCapacity);
+      allocateOutputs(Math.max(16, outputCapacity));
+      allocateTransactions(transactionCount);
+    }
+
+    /** Empties the walk for a block of {@code transactionCount} transactions, keeping its arrays where large enough. */
+    void reset(int transactionCount) {
+      outputs = 0;
+      transactions = 0;
+      if (txStart.length < transactionCount) {
+        allocateTransactions(transactionCount);
+      }
+    }
+
+    /** Whether the walk is small enough to keep for the next block. */
+    boolean worthKeeping() {
+      return transaction.length <= MAX_KEPT_OUTPUTS && txStart.length <= MAX_KEPT_OUTPUTS;
+    }
+
+    /** An array of at least {@link #outputs} entries for the filter's words, its contents undefined. */
+    long[] found() {
+      if (found.length < outputs) {
+        found = new long[transaction.length];
+      }
+      return found;
+    }
+
+    private void allocateOutputs(int capacity) {
       transaction = new int[capacity];
       index = new int[capacity];
       valueStart = new int[capacity];
       scriptStart = new int[capacity];
       scriptLength = new int[capacity];
       slot = new int[capacity];
-      fingerprint = new int[capacity];
+      bits = new long[capacity];
+    }
+
+    private void allocateTransactions(int transactionCount) {
       txStart = new int[transactionCount];
       txBodyStart = new int[transactionCount];
       txBodyEnd = new int[transactionCount];
       txEnd = new int[transactionCount];
     }
 
-    void add(int tx, int outputIndex, int value, int start, int length, int home, int print) {
+    void add(int tx, int outputIndex, int value, int start, int length, int word, long wordBits) {
       if (outputs == transaction.length) {
         int capacity = outputs * 2;
         transaction = Arrays.copyOf(transaction, capacity);
@@ -534,15 +610,15 @@ public final class ScriptIndex {
         scriptStart = Arrays.copyOf(scriptStart, capacity);
         scriptLength = Arrays.copyOf(scriptLength, capacity);
         slot = Arrays.copyOf(slot, capacity);
-        fingerprint = Arrays.copyOf(fingerprint, capacity);
+        bits = Arrays.copyOf(bits, capacity);
       }
       transaction[outputs] = tx;
       index[outputs] = outputIndex;
       valueStart[outputs] = value;
       scriptStart[outputs] = start;
       scriptLength[outputs] = length;
-      slot[outputs] = home;
-      fingerprint[outputs] = print;
+      slot[outputs] = word;
+      bits[outputs] = wordBits;
       outputs++;
     }
 
@@ -553,101 +629,6 @@ public final class ScriptIndex {
       txEnd[tx] = end;
     }
   }
-
-  /**
-   * An open-addressing set of 32-bit script fingerprints with linear probing, a quarter to half full, never shrinking in
-   * place (a removed script's fingerprint stays until the index rebuilds the table). Written only under the index's
-   * lock; read by any thread. Entries are {@code int}s, which the Java memory model writes atomically, so a reader
-   * racing a writer sees a slot either empty or filled.
-   */
-  private static final class Fingerprints {
-    static final int MIN_CAPACITY = 1024;
-    static final int EMPTY = 0;
-
-    final int[] entries;
-    private final int shift;
-    private int used;
-
-    Fingerprints(int capacity) {
-      entries = new int[capacity];
-      shift = 64 - Integer.numberOfTrailingZeros(capacity);
-    }
-
-    static int capacityFor(int expected) {
-      // A quarter full when built (at most half before it grows), so a probe rarely goes past the home slot.
-      long wanted = Math.max(MIN_CAPACITY, 4L * expected + 4);
-      if (wanted > 1 << 30) {
-        throw new IllegalStateException("too many watched scripts: " + expected);
-      }
-      return Integer.highestOneBit((int) wanted - 1) << 1;
-    }
-
-    /** A 64-bit hash of the script bytes: the high bits choose the slot, the low 32 are the fingerprint. */
-    static long hash(byte[] data, int offset, int length) {
-      long h = 0x9E3779B97F4A7C15L ^ length;
-      int i = offset;
-      int end = offset + length;
-      for (; i + 8 <= end; i += 8) {
-        h = (h ^ (long) LONGS.get(data, i)) * 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 31;
-      }
-      for (; i < end; i++) {
-        h = (h ^ (data[i] & 0xffL)) * 0x94D049BB133111EBL;
-      }
-      h ^= h >>> 33;
-      h *= 0xFF51AFD7ED558CCDL;
-      h ^= h >>> 33;
-      h *= 0xC4CEB9FE1A85EC53L;
-      return h ^ (h >>> 33);
-    }
-
-    /** The fingerprint stored for {@code hash}: never {@link #EMPTY}. */
-    static int fingerprintOf(long hash) {
-      int print = (int) hash;
-      return print == EMPTY ? 1 : print;
-    }
-
-    int slotOf(long hash) {
-      return (int) (hash >>> shift);
-    }
-
-    /** Adds the fingerprint of {@code hash}; false if the table is too full for it (rebuild larger). */
-    boolean insert(long hash) {
-      if (2 * (used + 1) > entries.length) {
-        return false;
-      }
-      int print = fingerprintOf(hash);
-      int mask = entries.length - 1;
-      for (int slot = slotOf(hash); ; slot = (slot + 1) & mask) {
-        int entry = entries[slot];
-        if (entry == print) {
-          return true;
-        }
-        if (entry == EMPTY) {
-          entries[slot] = print;
-          used++;
-          return true;
-        }
-      }
-    }
-
-    /** Whether {@code print} is in a slot after {@code home} in its probe sequence (its home slot holds another). */
-    boolean containsAfter(int home, int print) {
-      int mask = entries.length - 1;
-      for (int slot = (home + 1) & mask; ; slot = (slot + 1) & mask) {
-        int entry = entries[slot];
-        if (entry == print) {
-          return true;
-        }
-        if (entry == EMPTY) {
-          return false;
-        }
-      }
-    }
-  }
-
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /** Script bytes as a hash key; a probe is re-pointed at each output's bytes for lookups without copying. */
   private static final class ScriptKey {

@@ -59,6 +59,20 @@ import org.slf4j.LoggerFactory;
  * last one stopped, and several dispatchers (in one JVM or many) sharing the stores and {@link Builder#group(String)}
  * share the work without sending an event twice in normal operation.
  *
+ * <p>Store work is done in batches, not per delivery: each endpoint's due deliveries are claimed up to
+ * {@link Builder#batchSize(int)} at a time (one store call) into a local queue that up to
+ * {@link WebhookEndpoint#maxConcurrentRequests()} workers send, each a loop of blocking requests; finished attempts
+ * are recorded in groups through {@link DeliveryStore#completeAll} (one call for whatever finished while the previous
+ * call ran, at most {@link #MAX_UNRECORDED_ATTEMPTS} waiting); the disabled endpoints are read once per poll, at most
+ * every {@link #DISABLED_REFRESH}, not per delivery. Delivery is at least once: if the process dies after a request
+ * and before its attempt is recorded, the delivery stays claimed until its lease lapses (connect timeout + request
+ * timeout + 10 s + {@link #LEASE_MARGIN}) and is then sent again with the same {@code webhook-id}; receivers
+ * deduplicate on it. Nothing is lost: every delivery is in the store before it is sent, and only a recorded outcome
+ * ends it. A claimed delivery still queued when its claim no longer covers a whole attempt, or when its endpoint is
+ * disabled or the dispatcher closes, is given back ({@link DeliveryStore#release}) rather than sent. Deliveries to one
+ * endpoint leave in the store's due order (earliest due, then event order), several at a time up to the endpoint's
+ * bound, so order is best effort.
+ *
  * <p>Each request is a POST of the event's JSON envelope ({@link InvoiceJson#writeBytes}) with {@code content-type:
  * application/json}, {@code webhook-id} (the event id, the same on every attempt), {@code webhook-timestamp} (the
  * attempt's time) and {@code webhook-signature} over those exact bytes. Redirects are not followed; only 2xx is
@@ -295,7 +309,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the webhook dispatcher is closed");
     }
-    enqueueNew(Integer.MAX_VALUE);
+    enqueueNew(Integer.MAX_VALUE, false);
     refreshDisabled(true);
     claimFailure.set(null);
     int before = attemptsStarted.get();
@@ -340,8 +354,8 @@ public final class WebhookDispatcher implements AutoCloseable {
       return;
     }
     try {
-      enqueueNew(10);
       refreshDisabled(false);
+      enqueueNew(10, true);
       for (Lane lane : lanes) {
         lane.kick();
         lane.interruptOverdueSends();
@@ -399,7 +413,11 @@ public final class WebhookDispatcher implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Enqueueing
 
-  private void enqueueNew(int maxBatches) {
+  /**
+   * Enqueues up to {@code maxBatches} batches of new events; with {@code kickEach}, starts sending after each batch
+   * rather than after the last, so sending overlaps the enqueueing of a burst.
+   */
+  private void enqueueNew(int maxBatches, boolean kickEach) {
     synchronized (enqueueLock) {
       for (int batch = 0; batch < maxBatches; batch++) {
         OptionalLong saved = deliveryStore.findPosition(group);
@@ -433,6 +451,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (deliveryStore.enqueue(group, position, last, deliveries)) {
           log.debug("Enqueued {} webhook deliveries for events {} to {}", deliveries.size(),
               events.get(0).sequence(), last);
+          if (kickEach) {
+            for (Lane lane : lanes) {
+              lane.kick();
+            }
+          }
         } else {
           log.debug("Events after {} were enqueued by another dispatcher of group '{}'", position, group);
         }
@@ -446,40 +469,66 @@ public final class WebhookDispatcher implements AutoCloseable {
   /**
    * One endpoint's sending in this dispatcher. Deliveries are claimed in batches of up to the batch size (one store
    * call for many) into a local queue, in the store's due order, and sent by at most
-   * {@link WebhookEndpoint#maxConcurrentRequests()} workers, each a loop of blocking sends on the executor. The worker
-   * that finds the queue empty claims the next batch (one claim at a time) and starts workers for the rest; a worker
-   * that has nothing to send stops. A claimed delivery whose claim no longer covers a whole attempt (it waited in the
-   * queue too long) is given back rather than sent, so another dispatcher that takes it over never sends it at the
-   * same time. Guarded by its own monitor.
+   * {@link WebhookEndpoint#maxConcurrentRequests()} workers, each a loop of blocking sends on the executor. Claims run
+   * as their own task, one at a time, started when the queue runs low (so workers rarely wait for one); a claim
+   * starts workers for what it got, and a worker that finds the queue empty stops. A claimed delivery whose claim no
+   * longer covers a whole attempt (it waited in the queue too long) is given back rather than sent, so another
+   * dispatcher that takes it over never sends it at the same time. Guarded by its own monitor.
    */
   private final class Lane {
     final WebhookEndpoint endpoint;
+    /** When the queue is this short, the next batch is claimed. */
+    private final int lowWater;
     private final ArrayDeque<Delivery> claimed = new ArrayDeque<>();
     private final java.util.Set<Worker> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private int workers;
     private boolean claiming;
+    /**
+     * Whether the last claim found fewer due deliveries than it asked for, and nothing woke the lane since: the lane
+     * then claims again only when woken (an empty claim is a transaction on a JDBC store).
+     */
+    private boolean dry;
+    /** Counts {@link #kick()}s, so a claim that raced with one does not mark the lane dry. */
+    private long wakeups;
+    private long claimWakeups;
 
     Lane(WebhookEndpoint endpoint) {
       this.endpoint = endpoint;
+      this.lowWater = Math.max(endpoint.maxConcurrentRequests(), batchSize / 4);
     }
 
-    /** Starts workers for claimed deliveries waiting, or one to claim more if none is running. */
+    /** Starts workers for claimed deliveries waiting, and a claim if the queue is low. */
     void kick() {
       int start;
+      boolean claim;
       synchronized (this) {
         if (stopped()) {
           return;
         }
-        int free = endpoint.maxConcurrentRequests() - workers;
-        start = claimed.isEmpty() ? (workers == 0 && !claiming ? 1 : 0) : Math.min(free, claimed.size());
-        start = Math.max(0, Math.min(start, free));
+        wakeups++;
+        dry = false;
+        start = Math.min(claimed.size(), endpoint.maxConcurrentRequests() - workers);
         workers += start;
+        claim = claimIfLow();
       }
       startWorkers(start);
+      if (claim) {
+        startClaim();
+      }
     }
 
     private boolean stopped() {
       return state.get() == State.CLOSED || isDisabled(endpoint);
+    }
+
+    /** Under the monitor: whether to start a claim now (and if so, it is marked as running). */
+    private boolean claimIfLow() {
+      if (claiming || dry || claimed.size() > lowWater) {
+        return false;
+      }
+      claiming = true;
+      claimWakeups = wakeups;
+      return true;
     }
 
     private void startWorkers(int count) {
@@ -497,31 +546,23 @@ public final class WebhookDispatcher implements AutoCloseable {
       }
     }
 
-    /**
-     * The next delivery for a worker to send, claiming a batch when none is waiting; null when the worker should stop
-     * (its slot is then free).
-     */
-    Delivery next() {
-      List<String> stale = new ArrayList<>(0);
+    private void startClaim() {
       try {
-        while (true) {
-          synchronized (this) {
-            if (stopped()) {
-              drainInto(stale);
-              return stop();
-            }
-            Instant now = now();
-            for (Delivery delivery = claimed.poll(); delivery != null; delivery = claimed.poll()) {
-              if (!now.plus(attemptGuard).isAfter(delivery.leaseUntil().orElseThrow())) {
-                return delivery;
-              }
-              stale.add(delivery.id());
-            }
-            if (claiming) {
-              return stop(); // the claiming worker starts workers for what it claims
-            }
-            claiming = true;
-          }
+        sendExecutor.execute(this::claimBatches);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          claiming = false;
+          notifyAll();
+        }
+        log.debug("Webhook claim for {} not started: the dispatcher is closing", endpoint.id());
+      }
+    }
+
+    /** The claim task: claims batches while the queue is low and more may be due, and starts workers for them. */
+    private void claimBatches() {
+      boolean more = true;
+      try {
+        while (more) {
           List<Delivery> got;
           try {
             Instant now = now();
@@ -530,29 +571,76 @@ public final class WebhookDispatcher implements AutoCloseable {
             claimFailure.set(e);
             log.warn("Claiming webhook deliveries for {} failed; retrying at the next poll", endpoint.id(), e);
             got = List.of();
-          }
-          int extra;
-          synchronized (this) {
-            claiming = false;
-            if (got.isEmpty()) {
-              return stop();
+            synchronized (this) {
+              dry = true; // until the next kick: the poller's, at the latest
             }
-            claimed.addAll(got);
-            extra = Math.max(0, Math.min(claimed.size() - 1, endpoint.maxConcurrentRequests() - workers));
-            workers += extra;
           }
-          startWorkers(extra);
+          int start = 0;
+          boolean giveBack = false;
+          synchronized (this) {
+            if (got.size() < batchSize && claimWakeups == wakeups) {
+              dry = true;
+            }
+            if (stopped()) {
+              giveBack = true;
+              more = false;
+            } else {
+              claimed.addAll(got);
+              start = Math.min(claimed.size(), endpoint.maxConcurrentRequests() - workers);
+              workers += start;
+              claiming = false;
+              more = claimIfLow();
+            }
+          }
+          startWorkers(start);
+          if (giveBack) {
+            releaseQuietly(endpoint, got.stream().map(Delivery::id).toList());
+          }
         }
       } finally {
-        releaseQuietly(endpoint, stale);
+        synchronized (this) {
+          claiming = false; // this task is ending, whichever way
+          notifyAll();
+        }
       }
     }
 
+    /** The next delivery for a worker to send; null when the worker should stop (its slot is then free). */
+    Delivery next() {
+      List<String> stale = new ArrayList<>(0);
+      Delivery next = null;
+      boolean claim;
+      synchronized (this) {
+        if (stopped()) {
+          drainInto(stale);
+          claim = false;
+        } else {
+          Instant now = now();
+          for (Delivery delivery = claimed.poll(); delivery != null; delivery = claimed.poll()) {
+            if (!now.plus(attemptGuard).isAfter(delivery.leaseUntil().orElseThrow())) {
+              next = delivery;
+              break;
+            }
+            stale.add(delivery.id());
+          }
+          claim = claimIfLow();
+        }
+        if (next == null) {
+          workers--;
+          notifyAll();
+        }
+      }
+      if (claim) {
+        startClaim();
+      }
+      releaseQuietly(endpoint, stale);
+      return next;
+    }
+
     /** Under the monitor: this worker's slot is free. */
-    private Delivery stop() {
+    private void stop() {
       workers--;
       notifyAll();
-      return null;
     }
 
     private void drainInto(List<String> ids) {
@@ -1161,9 +1249,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Runs the HTTP requests (each attempt blocks one thread while it waits for its answer, so at most the sum of the
+     * Runs the workers that send (each blocks one thread while it waits for an answer, so at most the sum of the
      * endpoints' {@link WebhookEndpoint#maxConcurrentRequests()} at once), the built-in HTTP client's work and the
-     * recording of attempts. Default: a cached pool of daemon threads, shut down by
+     * task that records finished attempts (one at a time); give it at least one thread more than the workers. Default: a cached pool of daemon threads, shut down by
      * {@link WebhookDispatcher#close()}; an executor given here is not shut down.
      */
     public Builder executor(Executor executor) {
@@ -1249,7 +1337,11 @@ public final class WebhookDispatcher implements AutoCloseable {
       return this;
     }
 
-    /** How many events are read, and deliveries claimed, at a time. Default {@link #DEFAULT_BATCH_SIZE}. */
+    /**
+     * How many events are read, and deliveries of one endpoint claimed, at a time. Default
+     * {@link #DEFAULT_BATCH_SIZE}. Claimed deliveries wait in this dispatcher's queue until a worker sends them, so a
+     * larger batch means fewer store calls but more deliveries held by one dispatcher at once.
+     */
     public Builder batchSize(int batchSize) {
       if (batchSize < 1 || batchSize > 10_000) {
         throw new IllegalArgumentException("batchSize must be 1 to 10000, but was " + batchSize);

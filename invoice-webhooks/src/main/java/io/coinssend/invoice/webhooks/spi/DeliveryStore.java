@@ -24,6 +24,12 @@ import java.util.OptionalLong;
  * {@link #enqueue} moves a group's position by compare-and-set and inserts the deliveries in the same atomic step,
  * and a delivery is unique per (event id, endpoint id): two dispatchers that read the same events never create two
  * deliveries of one event to one endpoint.
+ *
+ * <h2>Delivery is at least once</h2>
+ * A dispatcher claims deliveries in batches ({@link #claim} with a limit), sends them, and records their outcomes in
+ * groups ({@link #completeAll}). A delivery claimed and sent whose outcome never reaches the store (the process died,
+ * or the store failed) stays SENDING until its lease lapses, and is then claimed and sent again. Only a recorded
+ * outcome moves a delivery on, so none is lost.
  */
 public interface DeliveryStore {
 

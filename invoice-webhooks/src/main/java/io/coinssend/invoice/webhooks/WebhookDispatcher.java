@@ -625,15 +625,17 @@ public final class WebhookDispatcher implements AutoCloseable {
           }
           claim = claimIfLow();
         }
-        if (next == null) {
-          workers--;
-          notifyAll();
-        }
       }
       if (claim) {
         startClaim();
       }
       releaseQuietly(endpoint, stale);
+      if (next == null) {
+        // Only now, after giving back: whoever waits for the lane to be idle then sees the claims returned.
+        synchronized (this) {
+          stop();
+        }
+      }
       return next;
     }
 

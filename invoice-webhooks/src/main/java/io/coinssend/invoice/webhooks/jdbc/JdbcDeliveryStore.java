@@ -110,6 +110,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   /** The most ids bound in one {@code IN (…)} list. */
   private static final int MAX_IDS_PER_STATEMENT = 500;
+  /** The most rows in one multi-row {@code INSERT} (9 parameters each). */
+  private static final int MAX_ROWS_PER_INSERT = 200;
   private static final String INSERT_ATTEMPT =
       "INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String UPDATE_OUTCOME = "UPDATE webhook_delivery SET state = ?, attempts = ?, "
@@ -386,7 +388,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       for (int from = 0; from < ids.size(); from += MAX_IDS_PER_STATEMENT) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_STATEMENT));
         try (PreparedStatement lock = connection.prepareStatement("SELECT id, lease_owner FROM webhook_delivery "
-            + "WHERE state = 'SENDING' AND id IN (" + "?, ".repeat(chunk.size() - 1) + "?) ORDER BY id FOR UPDATE")) {
+            + "WHERE state = 'SENDING' AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
           for (int i = 0; i < chunk.size(); i++) {
             lock.setString(i + 1, chunk.get(i));
           }
@@ -415,27 +417,42 @@ public final class JdbcDeliveryStore implements DeliveryStore {
           update.executeBatch();
         }
       }
-      try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
-        for (DeliveryOutcome outcome : outcomes) {
-          bindAttempt(insert, outcome.attempt());
-          insert.addBatch();
+      // Multi-row inserts: one statement per chunk rather than one per attempt.
+      for (int from = 0; from < outcomes.size(); from += MAX_ROWS_PER_INSERT) {
+        List<DeliveryOutcome> chunk = outcomes.subList(from, Math.min(outcomes.size(), from + MAX_ROWS_PER_INSERT));
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_attempt ("
+            + ATTEMPT_COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(chunk.size(),
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?)")))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            bindAttempt(insert, 9 * i, chunk.get(i).attempt());
+          }
+          insert.executeUpdate();
         }
-        insert.executeBatch();
       }
       return lost;
     });
   }
 
+  private static String placeholders(int count) {
+    return "?, ".repeat(count - 1) + "?";
+  }
+
   private static void bindAttempt(PreparedStatement insert, DeliveryAttempt attempt) throws SQLException {
-    insert.setString(1, attempt.deliveryId());
-    insert.setString(2, attempt.eventId());
-    insert.setString(3, attempt.endpointId());
-    insert.setInt(4, attempt.number());
-    insert.setLong(5, attempt.at().toEpochMilli());
-    setInt(insert, 6, attempt.statusCode());
-    insert.setLong(7, attempt.latency().toMillis());
-    insert.setBoolean(8, attempt.success());
-    setString(insert, 9, attempt.error());
+    bindAttempt(insert, 0, attempt);
+  }
+
+  /** Binds an attempt's nine columns at parameters {@code offset + 1} to {@code offset + 9}. */
+  private static void bindAttempt(PreparedStatement insert, int offset, DeliveryAttempt attempt)
+      throws SQLException {
+    insert.setString(offset + 1, attempt.deliveryId());
+    insert.setString(offset + 2, attempt.eventId());
+    insert.setString(offset + 3, attempt.endpointId());
+    insert.setInt(offset + 4, attempt.number());
+    insert.setLong(offset + 5, attempt.at().toEpochMilli());
+    setInt(insert, offset + 6, attempt.statusCode());
+    insert.setLong(offset + 7, attempt.latency().toMillis());
+    insert.setBoolean(offset + 8, attempt.success());
+    setString(insert, offset + 9, attempt.error());
   }
 
   private static void bindOutcome(PreparedStatement update, DeliveryOutcome outcome) throws SQLException {

@@ -1253,7 +1253,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     /**
      * Runs the workers that send (each blocks one thread while it waits for an answer, so at most the sum of the
      * endpoints' {@link WebhookEndpoint#maxConcurrentRequests()} at once), the built-in HTTP client's work and the
-     * task that records finished attempts (one at a time); give it at least one thread more than the workers. Default: a cached pool of daemon threads, shut down by
+     * short tasks that claim deliveries (one per endpoint at a time) and record finished attempts (one at a time);
+     * give it a thread per endpoint and one more beyond the workers. Default: a cached pool of daemon threads, shut down by
      * {@link WebhookDispatcher#close()}; an executor given here is not shut down.
      */
     public Builder executor(Executor executor) {

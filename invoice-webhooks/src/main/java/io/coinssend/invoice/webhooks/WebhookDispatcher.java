@@ -626,15 +626,16 @@ public final class WebhookDispatcher implements AutoCloseable {
           claim = claimIfLow();
         }
       }
-      if (claim) {
-        startClaim();
-      }
       releaseQuietly(endpoint, stale);
       if (next == null) {
-        // Only now, after giving back: whoever waits for the lane to be idle then sees the claims returned.
+        // Only after giving back, so whoever waits for the lane to be idle sees the claims returned; and before the
+        // claim starts, so the claim finds this worker's slot free and starts a worker for what it gets.
         synchronized (this) {
           stop();
         }
+      }
+      if (claim) {
+        startClaim();
       }
       return next;
     }

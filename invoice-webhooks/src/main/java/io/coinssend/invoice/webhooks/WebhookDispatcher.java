@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -31,14 +32,12 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,6 +58,20 @@ import org.slf4j.LoggerFactory;
  * {@link #enableEndpoint(String)}). Because all of this is in the stores, a restarted dispatcher resumes where the
  * last one stopped, and several dispatchers (in one JVM or many) sharing the stores and {@link Builder#group(String)}
  * share the work without sending an event twice in normal operation.
+ *
+ * <p>Store work is done in batches, not per delivery: each endpoint's due deliveries are claimed up to
+ * {@link Builder#batchSize(int)} at a time (one store call) into a local queue that up to
+ * {@link WebhookEndpoint#maxConcurrentRequests()} workers send, each a loop of blocking requests; finished attempts
+ * are recorded in groups through {@link DeliveryStore#completeAll} (one call for whatever finished while the previous
+ * call ran, at most {@link #MAX_UNRECORDED_ATTEMPTS} waiting); the disabled endpoints are read once per poll, at most
+ * every {@link #DISABLED_REFRESH}, not per delivery. Delivery is at least once: if the process dies after a request
+ * and before its attempt is recorded, the delivery stays claimed until its lease lapses (connect timeout + request
+ * timeout + 10 s + {@link #LEASE_MARGIN}) and is then sent again with the same {@code webhook-id}; receivers
+ * deduplicate on it. Nothing is lost: every delivery is in the store before it is sent, and only a recorded outcome
+ * ends it. A claimed delivery still queued when its claim no longer covers a whole attempt, or when its endpoint is
+ * disabled or the dispatcher closes, is given back ({@link DeliveryStore#release}) rather than sent. Deliveries to one
+ * endpoint leave in the store's due order (earliest due, then event order), several at a time up to the endpoint's
+ * bound, so order is best effort.
  *
  * <p>Each request is a POST of the event's JSON envelope ({@link InvoiceJson#writeBytes}) with {@code content-type:
  * application/json}, {@code webhook-id} (the event id, the same on every attempt), {@code webhook-timestamp} (the
@@ -93,6 +106,13 @@ public final class WebhookDispatcher implements AutoCloseable {
   public static final Duration PURGE_INTERVAL = Duration.ofHours(1);
   /** How much longer than the longest possible attempt a claim lasts before another dispatcher may take over. */
   public static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
+  /**
+   * How many finished attempts may wait to be recorded in the delivery store before workers wait to send more:
+   * 1,000.
+   */
+  public static final int MAX_UNRECORDED_ATTEMPTS = 1_000;
+  /** How old this dispatcher's copy of the disabled endpoints may be when a poll starts: 1 second. */
+  public static final Duration DISABLED_REFRESH = Duration.ofSeconds(1);
   /** The {@code user-agent} header sent. */
   public static final String USER_AGENT = "CoinsSend-Webhooks/0.1";
 
@@ -113,7 +133,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final InvoiceStore invoiceStore;
   private final DeliveryStore deliveryStore;
   private final Map<String, WebhookEndpoint> endpoints;
-  private final Map<String, Semaphore> permits;
+  private final List<Lane> lanes;
   private final Clock clock;
   private final RetrySchedule schedule;
   private final RandomGenerator random;
@@ -132,10 +152,19 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final int batchSize;
   private final String owner = "dispatcher-" + UUID.randomUUID();
 
-  /** Whether this thread is inside {@link #continueAfter}: a nested dispatch goes through the poller instead. */
-  private static final ThreadLocal<Boolean> DISPATCHING = ThreadLocal.withInitial(() -> false);
-
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final Recorder recorder = new Recorder();
+  /** Attempts started, for {@link #runDue()}'s count. */
+  private final AtomicInteger attemptsStarted = new AtomicInteger();
+  /** A claim that failed on a worker thread since {@link #runDue()} began, rethrown there. */
+  private final AtomicReference<RuntimeException> claimFailure = new AtomicReference<>();
+  /** The disabled endpoints as last read from the store, plus those this dispatcher disabled or enabled since. */
+  private volatile Map<String, EndpointDisabled> disabled = Map.of();
+  private final Object disabledLock = new Object();
+  /** Bumped by every local change of {@link #disabled}, so a read of the store that raced with one is not kept. */
+  private long disabledVersion;
+  private volatile long disabledReadAt;
+  private volatile boolean disabledRead;
   private final Object enqueueLock = new Object();
   private final AtomicReference<Instant> nextPurgeAt = new AtomicReference<>(Instant.MIN);
   private final java.util.concurrent.atomic.AtomicBoolean pollRequested =
@@ -146,13 +175,13 @@ public final class WebhookDispatcher implements AutoCloseable {
     this.invoiceStore = builder.invoiceStore;
     this.deliveryStore = builder.deliveryStore;
     Map<String, WebhookEndpoint> byId = new LinkedHashMap<>();
-    Map<String, Semaphore> permitMap = new LinkedHashMap<>();
+    List<Lane> laneList = new ArrayList<>();
     for (WebhookEndpoint endpoint : builder.endpoints) {
       byId.put(endpoint.id(), endpoint);
-      permitMap.put(endpoint.id(), new Semaphore(endpoint.maxConcurrentRequests()));
+      laneList.add(new Lane(endpoint));
     }
     this.endpoints = java.util.Collections.unmodifiableMap(byId);
-    this.permits = Map.copyOf(permitMap);
+    this.lanes = List.copyOf(laneList);
     this.clock = builder.clock;
     this.schedule = builder.schedule;
     this.random = builder.random != null ? builder.random : new SplittableRandom();
@@ -216,8 +245,10 @@ public final class WebhookDispatcher implements AutoCloseable {
   }
 
   /**
-   * Stops polling and waits (up to the close timeout) for attempts in flight. An attempt still running then is
-   * abandoned: its claim lapses and it is sent again later, by this group. Idempotent.
+   * Stops polling, gives back the claims of deliveries claimed but not yet sent, waits (up to the close timeout) for
+   * attempts in flight and for the recording of finished ones. An attempt still running then is abandoned, and an
+   * attempt not yet recorded then is not recorded: their claims lapse and they are sent again later, by this group.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -231,21 +262,19 @@ public final class WebhookDispatcher implements AutoCloseable {
       scheduler.shutdown();
       awaitQuietly(scheduler, deadline);
     }
-    for (Map.Entry<String, WebhookEndpoint> entry : endpoints.entrySet()) {
-      int max = entry.getValue().maxConcurrentRequests();
-      Semaphore semaphore = permits.get(entry.getKey());
-      try {
-        long left = Math.max(0, deadline - System.nanoTime());
-        if (semaphore.tryAcquire(max, left, TimeUnit.NANOSECONDS)) {
-          semaphore.release(max);
-        } else {
-          log.warn("Webhook dispatcher {} closed with attempt(s) to {} still running; their claims lapse and they "
-              + "are sent again later", owner, entry.getKey());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    for (Lane lane : lanes) {
+      // Workers stop taking deliveries once closed and give back what they hold; this covers a lane without one.
+      releaseQuietly(lane.endpoint, lane.drain());
+    }
+    for (Lane lane : lanes) {
+      if (!lane.awaitIdle(deadline)) {
+        log.warn("Webhook dispatcher {} closed with attempt(s) to {} still running; their claims lapse and they "
+            + "are sent again later", owner, lane.endpoint.id());
       }
+    }
+    if (!recorder.awaitIdle(deadline)) {
+      log.warn("Webhook dispatcher {} closed before {} finished attempt(s) were recorded; their claims lapse and "
+          + "they are sent again later", owner, recorder.queued());
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
@@ -253,7 +282,6 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
     log.info("Webhook dispatcher {} closed", owner);
   }
-
   private static void awaitQuietly(ExecutorService executor, long deadline) {
     try {
       long left = deadline - System.nanoTime();
@@ -267,11 +295,11 @@ public final class WebhookDispatcher implements AutoCloseable {
   }
 
   /**
-   * Does all due work now and waits for it: enqueues every new event, then sends due deliveries (round after round,
-   * within each endpoint's concurrency bound) until none is due at the clock's current time, then purges expired
-   * records if an hour has passed. For tests on a manual clock, and for callers that drive the dispatcher
-   * themselves instead of {@link #start()}ing it: on a started dispatcher it is safe but does not wait for attempts
-   * the background thread has in flight.
+   * Does all due work now and waits for it: enqueues every new event, then sends every delivery due at the clock's
+   * current time (within each endpoint's concurrency bound) and waits until each attempt is recorded, then purges
+   * expired records if an hour has passed. For tests on a manual clock, and for callers that drive the dispatcher
+   * themselves instead of {@link #start()}ing it: on a started dispatcher it is safe but also waits for the attempts
+   * the background work has in flight, and counts them.
    *
    * @return how many attempts were made
    * @throws IllegalStateException if closed
@@ -281,22 +309,23 @@ public final class WebhookDispatcher implements AutoCloseable {
     if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the webhook dispatcher is closed");
     }
-    enqueueNew(Integer.MAX_VALUE);
-    int attempts = 0;
-    while (true) {
-      Map<String, EndpointDisabled> disabled = deliveryStore.disabledEndpoints();
-      List<CompletableFuture<Void>> round = new ArrayList<>();
-      for (WebhookEndpoint endpoint : endpoints.values()) {
-        round.addAll(dispatch(endpoint, disabled, false));
-      }
-      if (round.isEmpty()) {
-        break;
-      }
-      CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).join();
-      attempts += round.size();
+    enqueueNew(Integer.MAX_VALUE, false);
+    refreshDisabled(true);
+    claimFailure.set(null);
+    int before = attemptsStarted.get();
+    for (Lane lane : lanes) {
+      lane.kick();
+    }
+    for (Lane lane : lanes) {
+      lane.awaitIdle(Long.MAX_VALUE);
+    }
+    recorder.awaitIdle(Long.MAX_VALUE);
+    RuntimeException failure = claimFailure.getAndSet(null);
+    if (failure != null) {
+      throw failure;
     }
     purgeIfDue(now());
-    return attempts;
+    return attemptsStarted.get() - before;
   }
 
   /**
@@ -325,10 +354,11 @@ public final class WebhookDispatcher implements AutoCloseable {
       return;
     }
     try {
-      enqueueNew(10);
-      Map<String, EndpointDisabled> disabled = deliveryStore.disabledEndpoints();
-      for (WebhookEndpoint endpoint : endpoints.values()) {
-        dispatch(endpoint, disabled, true);
+      refreshDisabled(false);
+      enqueueNew(10, true);
+      for (Lane lane : lanes) {
+        lane.kick();
+        lane.interruptOverdueSends();
       }
       purgeIfDue(now());
     } catch (RuntimeException e) {
@@ -336,55 +366,58 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Disabled endpoints
+
   /**
-   * After an attempt ends: dispatches the endpoint's next due deliveries at once, on the thread that finished the
-   * attempt, so a busy endpoint's next request leaves without a hop through the poller thread. A dispatch that
-   * starts inside another on the same thread (an attempt that ended before it was sent, say) goes through the poller
-   * instead, so failures in a row never nest.
+   * Reads the disabled endpoints from the store if forced or if the last read is older than
+   * {@link #DISABLED_REFRESH}: one read per poll at most, not one per delivery. Another dispatcher's 410 is thus
+   * seen here within a poll interval or a second, whichever is longer; this dispatcher's own changes are seen at once.
    */
-  private void continueAfter(WebhookEndpoint endpoint) {
-    if (state.get() != State.RUNNING || poller == null) {
+  private void refreshDisabled(boolean force) {
+    long now = System.nanoTime();
+    if (!force && disabledRead && now - disabledReadAt < DISABLED_REFRESH.toNanos()) {
       return;
     }
-    if (DISPATCHING.get()) {
-      wake(endpoint);
-      return;
+    long version;
+    synchronized (disabledLock) {
+      version = disabledVersion;
     }
-    DISPATCHING.set(true);
-    try {
-      dispatch(endpoint, deliveryStore.disabledEndpoints(), true);
-    } catch (RuntimeException e) {
-      log.warn("Webhook dispatch to {} failed; retrying in {}", endpoint.id(), pollInterval, e);
-    } finally {
-      DISPATCHING.set(false);
+    Map<String, EndpointDisabled> read = deliveryStore.disabledEndpoints();
+    synchronized (disabledLock) {
+      if (version == disabledVersion) {
+        disabled = read;
+      }
+      disabledReadAt = now;
+      disabledRead = true;
     }
   }
 
-  private void wake(WebhookEndpoint endpoint) {
-    ScheduledExecutorService scheduler = poller;
-    if (state.get() != State.RUNNING || scheduler == null) {
-      return;
+  private void disabledHere(String endpointId, EndpointDisabled record) {
+    synchronized (disabledLock) {
+      Map<String, EndpointDisabled> copy = new LinkedHashMap<>(disabled);
+      if (record == null) {
+        copy.remove(endpointId);
+      } else {
+        copy.putIfAbsent(endpointId, record);
+      }
+      disabled = Map.copyOf(copy);
+      disabledVersion++;
     }
-    try {
-      scheduler.execute(() -> {
-        if (state.get() != State.RUNNING) {
-          return;
-        }
-        try {
-          dispatch(endpoint, deliveryStore.disabledEndpoints(), true);
-        } catch (RuntimeException e) {
-          log.warn("Webhook dispatch to {} failed; retrying in {}", endpoint.id(), pollInterval, e);
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      log.debug("Webhook dispatch to {} not scheduled: the dispatcher is closing", endpoint.id());
-    }
+  }
+
+  private boolean isDisabled(WebhookEndpoint endpoint) {
+    return !endpoint.enabled() || disabled.containsKey(endpoint.id());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Enqueueing
 
-  private void enqueueNew(int maxBatches) {
+  /**
+   * Enqueues up to {@code maxBatches} batches of new events; with {@code kickEach}, starts sending after each batch
+   * rather than after the last, so sending overlaps the enqueueing of a burst.
+   */
+  private void enqueueNew(int maxBatches, boolean kickEach) {
     synchronized (enqueueLock) {
       for (int batch = 0; batch < maxBatches; batch++) {
         OptionalLong saved = deliveryStore.findPosition(group);
@@ -418,6 +451,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (deliveryStore.enqueue(group, position, last, deliveries)) {
           log.debug("Enqueued {} webhook deliveries for events {} to {}", deliveries.size(),
               events.get(0).sequence(), last);
+          if (kickEach) {
+            for (Lane lane : lanes) {
+              lane.kick();
+            }
+          }
         } else {
           log.debug("Events after {} were enqueued by another dispatcher of group '{}'", position, group);
         }
@@ -428,129 +466,358 @@ public final class WebhookDispatcher implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Sending
 
-  private List<CompletableFuture<Void>> dispatch(
-      WebhookEndpoint endpoint, Map<String, EndpointDisabled> disabled, boolean wakeAfter) {
-    if (!endpoint.enabled() || disabled.containsKey(endpoint.id())) {
-      return List.of();
+  /**
+   * One endpoint's sending in this dispatcher. Deliveries are claimed in batches of up to the batch size (one store
+   * call for many) into a local queue, in the store's due order, and sent by at most
+   * {@link WebhookEndpoint#maxConcurrentRequests()} workers, each a loop of blocking sends on the executor. Claims run
+   * as their own task, one at a time, started when the queue runs low (so workers rarely wait for one); a claim
+   * starts workers for what it got, and a worker that finds the queue empty stops. A claimed delivery whose claim no
+   * longer covers a whole attempt (it waited in the queue too long) is given back rather than sent, so another
+   * dispatcher that takes it over never sends it at the same time. Guarded by its own monitor.
+   */
+  private final class Lane {
+    final WebhookEndpoint endpoint;
+    /** When the queue is this short, the next batch is claimed. */
+    private final int lowWater;
+    private final ArrayDeque<Delivery> claimed = new ArrayDeque<>();
+    private final java.util.Set<Worker> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private int workers;
+    private boolean claiming;
+    /**
+     * Whether the last claim found fewer due deliveries than it asked for, and nothing woke the lane since: the lane
+     * then claims again only when woken (an empty claim is a transaction on a JDBC store).
+     */
+    private boolean dry;
+    /** Counts {@link #kick()}s, so a claim that raced with one does not mark the lane dry. */
+    private long wakeups;
+    private long claimWakeups;
+
+    Lane(WebhookEndpoint endpoint) {
+      this.endpoint = endpoint;
+      this.lowWater = Math.max(endpoint.maxConcurrentRequests(), batchSize / 4);
     }
-    Semaphore semaphore = permits.get(endpoint.id());
-    int wanted = 0;
-    while (wanted < batchSize && semaphore.tryAcquire()) {
-      wanted++;
-    }
-    if (wanted == 0) {
-      return List.of();
-    }
-    List<Delivery> claimed;
-    try {
-      Instant now = now();
-      claimed = deliveryStore.claim(endpoint.id(), now, wanted, owner, now.plus(lease));
-    } catch (RuntimeException e) {
-      semaphore.release(wanted);
-      throw e;
-    }
-    semaphore.release(wanted - claimed.size());
-    List<CompletableFuture<Void>> attempts = new ArrayList<>(claimed.size());
-    for (Delivery delivery : claimed) {
-      CompletableFuture<Void> attempt;
-      try {
-        attempt = attempt(endpoint, delivery);
-      } catch (RuntimeException e) {
-        attempt = CompletableFuture.failedFuture(e);
+
+    /** Starts workers for claimed deliveries waiting, and a claim if the queue is low. */
+    void kick() {
+      int start;
+      boolean claim;
+      synchronized (this) {
+        if (stopped()) {
+          return;
+        }
+        wakeups++;
+        dry = false;
+        start = Math.min(claimed.size(), endpoint.maxConcurrentRequests() - workers);
+        workers += start;
+        claim = claimIfLow();
       }
-      attempts.add(attempt.handle((ignored, error) -> {
-        semaphore.release();
-        if (error != null) {
-          log.warn("Recording the attempt of delivery {} to {} failed; it is retried when its claim lapses",
-              delivery.id(), endpoint.id(), error);
-        }
-        if (wakeAfter) {
-          continueAfter(endpoint);
-        }
-        return null;
-      }));
+      startWorkers(start);
+      if (claim) {
+        startClaim();
+      }
     }
-    return attempts;
-  }
 
-  private CompletableFuture<Void> attempt(WebhookEndpoint endpoint, Delivery delivery) {
-    Instant started = now();
-    long startNanos = System.nanoTime();
-    byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-    String signature;
-    try {
-      signature = endpoint.signer().sign(delivery.eventId(), started.getEpochSecond(), body);
-    } catch (RuntimeException e) {
-      // A plugin signer's message might quote its key; keep only the type.
-      return failedBeforeSending(endpoint, delivery, started, startNanos,
-          "signing failed: " + e.getClass().getSimpleName());
+    private boolean stopped() {
+      return state.get() == State.CLOSED || isDisabled(endpoint);
     }
-    HttpRequest request;
-    try {
-      request = HttpRequest.newBuilder(endpoint.url())
-          .timeout(requestTimeout)
-          .header("content-type", "application/json")
-          .header("user-agent", USER_AGENT)
-          .header(WebhookHeaders.ID, delivery.eventId())
-          .header(WebhookHeaders.TIMESTAMP, Long.toString(started.getEpochSecond()))
-          .header(WebhookHeaders.SIGNATURE, signature)
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-          .build();
-    } catch (RuntimeException e) {
-      // The JDK refuses some URLs (and header values) only here; record it like any failed attempt.
-      return failedBeforeSending(endpoint, delivery, started, startNanos,
-          "invalid request: " + Redaction.error(e, endpoint.url()));
+
+    /** Under the monitor: whether to start a claim now (and if so, it is marked as running). */
+    private boolean claimIfLow() {
+      if (claiming || dry || claimed.size() > lowWater) {
+        return false;
+      }
+      claiming = true;
+      claimWakeups = wakeups;
+      return true;
     }
-    // A blocking send on the dispatcher's executor rather than sendAsync: the JDK's sendAsync hands every response to
-    // the common pool, which on a machine with 2 cores or fewer is a new thread per response (JDK 17's
-    // HttpClientImpl, ASYNC_POOL); that thread start cost more than the request itself.
-    CompletableFuture<HttpResponse<Void>> sent;
-    try {
-      sent = CompletableFuture.supplyAsync(() -> send(request), sendExecutor);
-    } catch (RejectedExecutionException e) {
-      return failedBeforeSending(endpoint, delivery, started, startNanos, "not sent: the dispatcher is closing");
-    }
-    return sent
-        .orTimeout(attemptGuard.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((response, error) -> {
-          if (error != null && state.get() == State.CLOSED && interrupted(error)) {
-            // close() interrupted a send still waiting for its answer: abandon it as close() documents (its claim
-            // lapses and it is sent again later) rather than record a failed attempt.
-            log.debug("Attempt of delivery {} to {} abandoned by close()", delivery.id(), endpoint.id());
-            return null;
+
+    private void startWorkers(int count) {
+      for (int i = 0; i < count; i++) {
+        try {
+          sendExecutor.execute(new Worker(this));
+        } catch (RejectedExecutionException e) {
+          synchronized (this) {
+            workers -= count - i;
+            notifyAll();
           }
-          finish(endpoint, delivery, started, startNanos, response, error == null ? null : describe(error, endpoint));
-          return null;
-        });
+          log.debug("Webhook worker for {} not started: the dispatcher is closing", endpoint.id());
+          return;
+        }
+      }
+    }
+
+    private void startClaim() {
+      try {
+        sendExecutor.execute(this::claimBatches);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          claiming = false;
+          notifyAll();
+        }
+        log.debug("Webhook claim for {} not started: the dispatcher is closing", endpoint.id());
+      }
+    }
+
+    /** The claim task: claims batches while the queue is low and more may be due, and starts workers for them. */
+    private void claimBatches() {
+      boolean more = true;
+      try {
+        while (more) {
+          List<Delivery> got;
+          try {
+            Instant now = now();
+            got = deliveryStore.claim(endpoint.id(), now, batchSize, owner, now.plus(lease));
+          } catch (RuntimeException e) {
+            claimFailure.set(e);
+            log.warn("Claiming webhook deliveries for {} failed; retrying at the next poll", endpoint.id(), e);
+            got = List.of();
+            synchronized (this) {
+              dry = true; // until the next kick: the poller's, at the latest
+            }
+          }
+          int start = 0;
+          boolean giveBack = false;
+          synchronized (this) {
+            if (got.size() < batchSize && claimWakeups == wakeups) {
+              dry = true;
+            }
+            if (stopped()) {
+              giveBack = true;
+              more = false;
+            } else {
+              claimed.addAll(got);
+              start = Math.min(claimed.size(), endpoint.maxConcurrentRequests() - workers);
+              workers += start;
+              claiming = false;
+              more = claimIfLow();
+            }
+          }
+          startWorkers(start);
+          if (giveBack) {
+            releaseQuietly(endpoint, got.stream().map(Delivery::id).toList());
+          }
+        }
+      } finally {
+        synchronized (this) {
+          claiming = false; // this task is ending, whichever way
+          notifyAll();
+        }
+      }
+    }
+
+    /** The next delivery for a worker to send; null when the worker should stop (its slot is then free). */
+    Delivery next() {
+      List<String> stale = new ArrayList<>(0);
+      Delivery next = null;
+      boolean claim;
+      synchronized (this) {
+        if (stopped()) {
+          drainInto(stale);
+          claim = false;
+        } else {
+          Instant now = now();
+          for (Delivery delivery = claimed.poll(); delivery != null; delivery = claimed.poll()) {
+            if (!now.plus(attemptGuard).isAfter(delivery.leaseUntil().orElseThrow())) {
+              next = delivery;
+              break;
+            }
+            stale.add(delivery.id());
+          }
+          claim = claimIfLow();
+        }
+      }
+      releaseQuietly(endpoint, stale);
+      if (next == null) {
+        // Only after giving back, so whoever waits for the lane to be idle sees the claims returned; and before the
+        // claim starts, so the claim finds this worker's slot free and starts a worker for what it gets.
+        synchronized (this) {
+          stop();
+        }
+      }
+      if (claim) {
+        startClaim();
+      }
+      return next;
+    }
+
+    /** Under the monitor: this worker's slot is free. */
+    private void stop() {
+      workers--;
+      notifyAll();
+    }
+
+    private void drainInto(List<String> ids) {
+      for (Delivery delivery : claimed) {
+        ids.add(delivery.id());
+      }
+      claimed.clear();
+    }
+
+    /** Takes every claimed delivery not yet sent out of the queue. */
+    synchronized List<String> drain() {
+      List<String> ids = new ArrayList<>(claimed.size());
+      drainInto(ids);
+      return ids;
+    }
+
+    /** Waits until no worker runs; false if {@code deadline} (a {@link System#nanoTime()}) passed first. */
+    synchronized boolean awaitIdle(long deadline) {
+      while (workers > 0 || claiming) {
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Interrupts sends that have run longer than an attempt may take (a response body that never ends, which the
+     * request timeout does not cover); each is recorded as a timeout. Called from the poller.
+     */
+    void interruptOverdueSends() {
+      long now = System.nanoTime();
+      for (Worker worker : active) {
+        worker.interruptIfOverdue(now);
+      }
+    }
   }
 
-  private static boolean interrupted(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof InterruptedException) {
+  /** A loop of blocking sends for one lane, on the executor: one request in flight. */
+  private final class Worker implements Runnable {
+    private final Lane lane;
+    /** When the current send started ({@link System#nanoTime()}), 0 between sends; guarded by this. */
+    private long sendingSince;
+    private boolean overdue;
+    private Thread thread;
+
+    Worker(Lane lane) {
+      this.lane = lane;
+    }
+
+    @Override
+    public void run() {
+      synchronized (this) {
+        thread = Thread.currentThread();
+      }
+      lane.active.add(this);
+      boolean stopped = false;
+      try {
+        for (Delivery delivery = lane.next(); delivery != null; delivery = lane.next()) {
+          attempt(this, lane.endpoint, delivery);
+        }
+        stopped = true;
+      } finally {
+        lane.active.remove(this);
+        if (!stopped) {
+          synchronized (lane) {
+            lane.stop();
+          }
+        }
+      }
+    }
+
+    synchronized void sending(long since) {
+      sendingSince = since;
+      overdue = false;
+    }
+
+    /** Ends a send; true if the watchdog interrupted it (the interrupt is then cleared). */
+    synchronized boolean sent() {
+      sendingSince = 0;
+      if (overdue) {
+        overdue = false;
+        Thread.interrupted();
         return true;
       }
+      return false;
     }
-    return false;
-  }
 
-  private HttpResponse<Void> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.discarding());
-    } catch (IOException e) {
-      throw new CompletionException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CompletionException(e);
+    synchronized void interruptIfOverdue(long now) {
+      if (sendingSince != 0 && !overdue && now - sendingSince > attemptGuard.toNanos() && thread != null) {
+        overdue = true;
+        thread.interrupt();
+      }
     }
   }
 
-  private CompletableFuture<Void> failedBeforeSending(
-      WebhookEndpoint endpoint, Delivery delivery, Instant started, long startNanos, String error) {
+  private void releaseQuietly(WebhookEndpoint endpoint, List<String> deliveryIds) {
+    if (deliveryIds.isEmpty()) {
+      return;
+    }
     try {
-      finish(endpoint, delivery, started, startNanos, null, error);
-      return CompletableFuture.completedFuture(null);
+      deliveryStore.release(owner, deliveryIds, now());
+      log.debug("Gave back {} claimed delivery(ies) to {} not sent", deliveryIds.size(), endpoint.id());
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      log.warn("Giving back {} claimed delivery(ies) to {} failed; they are sent when their claims lapse",
+          deliveryIds.size(), endpoint.id(), e);
+    }
+  }
+
+  /** One attempt, on a worker's thread: sign, send (blocking), then queue the outcome for the recorder. */
+  private void attempt(Worker worker, WebhookEndpoint endpoint, Delivery delivery) {
+    attemptsStarted.incrementAndGet();
+    Instant started = now();
+    long startNanos = System.nanoTime();
+    try {
+      byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+      String signature;
+      try {
+        signature = endpoint.signer().sign(delivery.eventId(), started.getEpochSecond(), body);
+      } catch (RuntimeException e) {
+        // A plugin signer's message might quote its key; keep only the type.
+        finish(endpoint, delivery, started, startNanos, null, "signing failed: " + e.getClass().getSimpleName());
+        return;
+      }
+      HttpRequest request;
+      try {
+        request = HttpRequest.newBuilder(endpoint.url())
+            .timeout(requestTimeout)
+            .header("content-type", "application/json")
+            .header("user-agent", USER_AGENT)
+            .header(WebhookHeaders.ID, delivery.eventId())
+            .header(WebhookHeaders.TIMESTAMP, Long.toString(started.getEpochSecond()))
+            .header(WebhookHeaders.SIGNATURE, signature)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+      } catch (RuntimeException e) {
+        // The JDK refuses some URLs (and header values) only here; record it like any failed attempt.
+        finish(endpoint, delivery, started, startNanos, null, "invalid request: " + Redaction.error(e, endpoint.url()));
+        return;
+      }
+      // A blocking send on the worker's own thread rather than sendAsync: the JDK's sendAsync hands every response to
+      // the common pool, which on a machine with 2 cores or fewer is a new thread per response (JDK 17's
+      // HttpClientImpl, ASYNC_POOL); and the worker goes straight on to the next delivery, with no hand-off.
+      HttpResponse<Void> response = null;
+      String error = null;
+      worker.sending(startNanos);
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.discarding());
+      } catch (IOException | RuntimeException e) {
+        error = describe(e, endpoint);
+      } catch (InterruptedException e) {
+        boolean overdue = worker.sent();
+        if (!overdue && state.get() == State.CLOSED) {
+          // close() interrupted a send still waiting for its answer: abandon it as close() documents (its claim
+          // lapses and it is sent again later) rather than record a failed attempt.
+          Thread.currentThread().interrupt();
+          log.debug("Attempt of delivery {} to {} abandoned by close()", delivery.id(), endpoint.id());
+          return;
+        }
+        error = overdue ? describe(new TimeoutException(), endpoint) : "interrupted";
+      } finally {
+        worker.sent();
+      }
+      finish(endpoint, delivery, started, startNanos, response, error);
+    } catch (RuntimeException e) {
+      log.warn("Recording the attempt of delivery {} to {} failed; it is sent again when its claim lapses",
+          delivery.id(), endpoint.id(), e);
     }
   }
 
@@ -567,7 +834,9 @@ public final class WebhookDispatcher implements AutoCloseable {
       status = OptionalInt.of(code);
       success = code >= 200 && code < 300;
       failure = success ? Optional.empty() : Optional.of("HTTP " + code);
-      retryAfter = response.headers().firstValue("retry-after").flatMap(value -> RetryAfter.parse(value, end));
+      if (!success) {
+        retryAfter = response.headers().firstValue("retry-after").flatMap(value -> RetryAfter.parse(value, end));
+      }
     } else {
       failure = Optional.of(error == null ? "no response" : error);
     }
@@ -594,26 +863,172 @@ public final class WebhookDispatcher implements AutoCloseable {
       nextAttemptAt = end.plus(wait).truncatedTo(ChronoUnit.MILLIS);
     }
     if (status.isPresent() && status.getAsInt() == 410) {
-      deliveryStore.disableEndpoint(new EndpointDisabled(endpoint.id(), end, "HTTP 410 Gone"));
+      EndpointDisabled gone = new EndpointDisabled(endpoint.id(), end, "HTTP 410 Gone");
+      // Seen by this dispatcher's workers at once: they stop and give back what they claimed.
+      disabledHere(endpoint.id(), gone);
+      try {
+        deliveryStore.disableEndpoint(gone);
+      } catch (RuntimeException e) {
+        log.warn("Recording that webhook endpoint {} is disabled failed; this dispatcher holds it back until it "
+            + "reads the store again", endpoint.id(), e);
+      }
       log.warn("Webhook endpoint {} answered 410 Gone and is disabled; its deliveries are kept until "
           + "enableEndpoint(\"{}\")", endpoint.id(), endpoint.id());
     }
-    boolean kept = deliveryStore.complete(new DeliveryOutcome(owner, attempt, next, number, nextAttemptAt, end));
-    if (!kept) {
-      log.info("Delivery {} of {} to {} ended after its claim was taken over; the attempt is logged, its state is "
-          + "the new owner's", delivery.id(), delivery.eventId(), endpoint.id());
-      return;
+    recorder.add(new Finished(delivery, new DeliveryOutcome(owner, attempt, next, number, nextAttemptAt, end)));
+  }
+
+  /** An attempt's outcome waiting to be recorded, with the delivery it concerns (for the log line). */
+  private record Finished(Delivery delivery, DeliveryOutcome outcome) {}
+
+  /**
+   * Records finished attempts in groups (group commit): workers queue outcomes, and one writer at a time (a task on
+   * the executor, started when the queue gets an entry while no writer runs) records everything queued in one
+   * {@link DeliveryStore#completeAll} call, then what arrived meanwhile, until the queue is empty. There is no timed
+   * wait: a group is whatever finished during the previous write. At most {@link #MAX_UNRECORDED_ATTEMPTS} wait;
+   * then workers wait before queueing more, so sending never runs ahead of recording by more than that.
+   */
+  private final class Recorder {
+    private final ArrayDeque<Finished> queue = new ArrayDeque<>();
+    private boolean writing;
+
+    void add(Finished finished) {
+      boolean start;
+      synchronized (this) {
+        while (queue.size() >= MAX_UNRECORDED_ATTEMPTS && writing) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        queue.add(finished);
+        start = !writing;
+        writing = true;
+      }
+      if (start) {
+        try {
+          sendExecutor.execute(this::write);
+        } catch (RejectedExecutionException e) {
+          write(); // the executor is shut down (a late attempt after close()): record on this thread
+        }
+      }
     }
-    switch (next) {
-      case DELIVERED -> log.debug("Delivered {} ({}) to {} in {} ms, attempt {}", delivery.eventId(),
-          delivery.eventType(), endpoint.id(), latency.toMillis(), number);
-      case DEAD -> log.warn("Delivery {} of {} ({}) to {} is dead after {} attempts (last: {}); "
-          + "redeliver it with redeliver(\"{}\")", delivery.id(), delivery.eventId(), delivery.eventType(),
-          endpoint.id(), number, failure.orElse(""), delivery.id());
-      default -> log.info("Delivery of {} ({}) to {} failed, attempt {} of {}: {}; next attempt at {}",
-          delivery.eventId(), delivery.eventType(), endpoint.id(), number, schedule.maxAttempts(),
-          failure.orElse(""), nextAttemptAt);
+
+    private void write() {
+      boolean done = false;
+      try {
+        while (true) {
+          List<Finished> group;
+          synchronized (this) {
+            if (queue.isEmpty()) {
+              writing = false;
+              notifyAll();
+              done = true;
+              return;
+            }
+            group = new ArrayList<>(queue);
+            queue.clear();
+            notifyAll();
+          }
+          record(group);
+        }
+      } finally {
+        if (!done) {
+          synchronized (this) {
+            writing = false;
+            notifyAll();
+          }
+        }
+      }
     }
+
+    synchronized int queued() {
+      return queue.size();
+    }
+
+    /** Waits until everything queued is recorded; false if {@code deadline} ({@link System#nanoTime()}) passed. */
+    synchronized boolean awaitIdle(long deadline) {
+      while (writing || !queue.isEmpty()) {
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Records a group in one store call. If that fails, each outcome is tried once on its own, so one bad outcome does
+   * not sink the others; one that still fails is dropped and logged: its delivery stays claimed, and is sent again
+   * when the claim lapses (at least once, never lost), and that attempt is missing from the delivery log.
+   */
+  private void record(List<Finished> group) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(group.size());
+    for (Finished finished : group) {
+      outcomes.add(finished.outcome());
+    }
+    java.util.Set<DeliveryOutcome> lost;
+    java.util.Set<DeliveryOutcome> unrecorded = java.util.Set.of();
+    try {
+      lost = identitySet(deliveryStore.completeAll(outcomes));
+    } catch (RuntimeException e) {
+      log.warn("Recording {} webhook attempt(s) in one step failed; recording them one by one", group.size(), e);
+      lost = identitySet(List.of());
+      unrecorded = identitySet(List.of());
+      for (DeliveryOutcome outcome : outcomes) {
+        try {
+          if (!deliveryStore.complete(outcome)) {
+            lost.add(outcome);
+          }
+        } catch (RuntimeException again) {
+          unrecorded.add(outcome);
+          log.warn("Recording the attempt of delivery {} to {} failed; it is sent again when its claim lapses",
+              outcome.deliveryId(), outcome.attempt().endpointId(), again);
+        }
+      }
+    }
+    for (Finished finished : group) {
+      DeliveryOutcome outcome = finished.outcome();
+      if (unrecorded.contains(outcome)) {
+        continue;
+      }
+      Delivery delivery = finished.delivery();
+      if (lost.contains(outcome)) {
+        log.info("Delivery {} of {} to {} ended after its claim was taken over; the attempt is logged, its state is "
+            + "the new owner's", delivery.id(), delivery.eventId(), delivery.endpointId());
+        continue;
+      }
+      DeliveryAttempt attempt = outcome.attempt();
+      switch (outcome.state()) {
+        case DELIVERED -> {
+          if (log.isDebugEnabled()) {
+            log.debug("Delivered {} ({}) to {} in {} ms, attempt {}", delivery.eventId(), delivery.eventType(),
+                delivery.endpointId(), attempt.latency().toMillis(), attempt.number());
+          }
+        }
+        case DEAD -> log.warn("Delivery {} of {} ({}) to {} is dead after {} attempts (last: {}); "
+            + "redeliver it with redeliver(\"{}\")", delivery.id(), delivery.eventId(), delivery.eventType(),
+            delivery.endpointId(), attempt.number(), attempt.error().orElse(""), delivery.id());
+        default -> log.info("Delivery of {} ({}) to {} failed, attempt {} of {}: {}; next attempt at {}",
+            delivery.eventId(), delivery.eventType(), delivery.endpointId(), attempt.number(), schedule.maxAttempts(),
+            attempt.error().orElse(""), outcome.nextAttemptAt());
+      }
+    }
+  }
+
+  private static java.util.Set<DeliveryOutcome> identitySet(List<DeliveryOutcome> outcomes) {
+    java.util.Set<DeliveryOutcome> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    set.addAll(outcomes);
+    return set;
   }
 
   private String describe(Throwable error, WebhookEndpoint endpoint) {
@@ -695,6 +1110,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   public boolean enableEndpoint(String endpointId) {
     requireNonNull(endpointId, "endpointId");
     boolean changed = deliveryStore.enableEndpoint(endpointId, now());
+    disabledHere(endpointId, null);
     if (changed) {
       log.info("Webhook endpoint {} enabled again", endpointId);
       signal();
@@ -836,9 +1252,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Runs the HTTP requests (each attempt blocks one thread while it waits for its answer, so at most the sum of the
+     * Runs the workers that send (each blocks one thread while it waits for an answer, so at most the sum of the
      * endpoints' {@link WebhookEndpoint#maxConcurrentRequests()} at once), the built-in HTTP client's work and the
-     * recording of attempts. Default: a cached pool of daemon threads, shut down by
+     * short tasks that claim deliveries (one per endpoint at a time) and record finished attempts (one at a time);
+     * give it a thread per endpoint and one more beyond the workers. Default: a cached pool of daemon threads, shut down by
      * {@link WebhookDispatcher#close()}; an executor given here is not shut down.
      */
     public Builder executor(Executor executor) {
@@ -924,7 +1341,11 @@ public final class WebhookDispatcher implements AutoCloseable {
       return this;
     }
 
-    /** How many events are read, and deliveries claimed, at a time. Default {@link #DEFAULT_BATCH_SIZE}. */
+    /**
+     * How many events are read, and deliveries of one endpoint claimed, at a time. Default
+     * {@link #DEFAULT_BATCH_SIZE}. Claimed deliveries wait in this dispatcher's queue until a worker sends them, so a
+     * larger batch means fewer store calls but more deliveries held by one dispatcher at once.
+     */
     public Builder batchSize(int batchSize) {
       if (batchSize < 1 || batchSize > 10_000) {
         throw new IllegalArgumentException("batchSize must be 1 to 10000, but was " + batchSize);

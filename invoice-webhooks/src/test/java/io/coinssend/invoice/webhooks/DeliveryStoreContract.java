@@ -326,6 +326,116 @@ abstract class DeliveryStoreContract {
   }
 
   @Test
+  void completeAllRecordsEveryAttemptAndMovesOnlyTheDeliveriesWhoseClaimIsHeld() {
+    Delivery delivered = delivery(1, "shop", T0);
+    Delivery retried = delivery(2, "shop", T0);
+    Delivery taken = delivery(3, "shop", T0);
+    Delivery dead = delivery(4, "shop", T0);
+    store.enqueue(GROUP, 0, 4, List.of(delivered, retried, taken, dead));
+    assertThat(store.claim("shop", T0, 2, "a", T0.plusSeconds(600))).hasSize(2);
+    claimOne(taken, T0, "a");
+    assertThat(store.claim("shop", T0, 1, "a", T0.plusSeconds(600))).hasSize(1);
+    // The claim on `taken` lapses and another dispatcher takes it over before "a" records its attempt.
+    assertThat(store.claim("shop", T0.plusSeconds(60), 1, "b", T0.plusSeconds(200))).extracting(Delivery::id)
+        .containsExactly(taken.id());
+    Instant end = T0.plusSeconds(61);
+    DeliveryOutcome ok = new DeliveryOutcome("a", attempt(delivered, 1, T0, 204), DeliveryState.DELIVERED, 1, end,
+        end);
+    DeliveryOutcome retry = new DeliveryOutcome("a", attempt(retried, 1, T0, 503), DeliveryState.PENDING, 1,
+        end.plusSeconds(5), end);
+    DeliveryOutcome late = new DeliveryOutcome("a", attempt(taken, 1, T0, 204), DeliveryState.DELIVERED, 1, end, end);
+    DeliveryOutcome last = new DeliveryOutcome("a", attempt(dead, 8, T0, 500), DeliveryState.DEAD, 8, end, end);
+
+    List<DeliveryOutcome> lost = store.completeAll(List.of(ok, retry, late, last));
+
+    assertThat(lost).containsExactly(late);
+    assertThat(store.findDelivery(delivered.id()).orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+    Delivery waiting = store.findDelivery(retried.id()).orElseThrow();
+    assertThat(waiting.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(waiting.nextAttemptAt()).isEqualTo(end.plusSeconds(5));
+    assertThat(waiting.lastError()).contains("HTTP 503");
+    assertThat(waiting.leaseOwner()).isEmpty();
+    Delivery stillB = store.findDelivery(taken.id()).orElseThrow();
+    assertThat(stillB.state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(stillB.leaseOwner()).contains("b");
+    assertThat(store.findDelivery(dead.id()).orElseThrow().state()).isEqualTo(DeliveryState.DEAD);
+    assertThat(store.attemptsOfEndpoint("shop", Instant.EPOCH, 10)).as("every attempt is logged, lost claim too")
+        .containsExactly(ok.attempt(), retry.attempt(), late.attempt(), last.attempt());
+    assertThat(store.completeAll(List.of())).isEmpty();
+  }
+
+  @Test
+  void completeAllAppliesTwoOutcomesOfOneDeliveryInOrder() {
+    Delivery delivery = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(delivery));
+    claimOne(delivery, T0, "a");
+    DeliveryOutcome first = new DeliveryOutcome("a", attempt(delivery, 1, T0, 500), DeliveryState.PENDING, 1,
+        T0.plusSeconds(5), T0);
+    DeliveryOutcome second = new DeliveryOutcome("a", attempt(delivery, 1, T0, 204), DeliveryState.DELIVERED, 1, T0,
+        T0);
+
+    assertThat(store.completeAll(List.of(first, second))).containsExactly(second);
+
+    assertThat(store.findDelivery(delivery.id()).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(store.attemptsOfDelivery(delivery.id())).containsExactly(first.attempt(), second.attempt());
+  }
+
+  @Test
+  void completeAllRecordsAGroupLargerThanOneStatement() {
+    List<Delivery> all = new ArrayList<>();
+    for (long s = 1; s <= 1_203; s++) {
+      all.add(delivery(s, "shop", T0));
+    }
+    store.enqueue(GROUP, 0, all.size(), all);
+    List<DeliveryOutcome> outcomes = new ArrayList<>();
+    while (outcomes.size() < all.size()) {
+      for (Delivery d : store.claim("shop", T0, 500, "a", T0.plusSeconds(60))) {
+        outcomes.add(new DeliveryOutcome("a", attempt(d, 1, T0, 204), DeliveryState.DELIVERED, 1, T0, T0));
+      }
+    }
+
+    assertThat(store.completeAll(outcomes)).isEmpty();
+
+    assertThat(store.deliveriesOfEndpoint("shop", Optional.of(DeliveryState.DELIVERED), 0, 2_000)).hasSize(1_203);
+    assertThat(store.attemptsOfEndpoint("shop", Instant.EPOCH, 2_000)).hasSize(1_203);
+  }
+
+  @Test
+  void releaseGivesBackOnlyTheOwnersClaimsDueAsBefore() {
+    Delivery retry = delivery(1, "shop", T0);
+    Delivery mine = delivery(2, "shop", T0);
+    Delivery theirs = delivery(3, "shop", T0);
+    Delivery done = delivery(4, "shop", T0);
+    store.enqueue(GROUP, 0, 4, List.of(mine, retry, theirs, done));
+    claimOne(retry, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(retry, 1, T0, 500), DeliveryState.PENDING, 1, T0.plusSeconds(5),
+        T0));
+    claimOne(mine, T0.plusSeconds(5), "a");
+    claimOne(theirs, T0.plusSeconds(5), "b");
+    claimOne(done, T0.plusSeconds(5), "a");
+    store.complete(new DeliveryOutcome("a", attempt(done, 1, T0, 204), DeliveryState.DELIVERED, 1, T0, T0));
+    claimOne(retry, T0.plusSeconds(5), "a");
+    Instant now = T0.plusSeconds(6);
+
+    store.release("a", List.of(mine.id(), retry.id(), theirs.id(), done.id(), "dlv_unknown"), now);
+
+    Delivery back = store.findDelivery(mine.id()).orElseThrow();
+    assertThat(back.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(back.leaseOwner()).isEmpty();
+    assertThat(back.attempts()).isZero();
+    assertThat(back.nextAttemptAt()).isEqualTo(T0);
+    Delivery retryBack = store.findDelivery(retry.id()).orElseThrow();
+    assertThat(retryBack.attempts()).as("the schedule goes on").isEqualTo(1);
+    assertThat(retryBack.nextAttemptAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(store.findDelivery(theirs.id()).orElseThrow().leaseOwner()).contains("b");
+    assertThat(store.findDelivery(done.id()).orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+    assertThat(store.attemptsOfDelivery(mine.id())).as("no attempt is recorded").isEmpty();
+    assertThat(store.claim("shop", now, 10, "c", now.plusSeconds(60))).extracting(Delivery::id)
+        .containsExactly(mine.id(), retry.id());
+    store.release("a", List.of(), now);
+  }
+
+  @Test
   void anAttemptWithoutResponseIsLoggedWithItsError() {
     Delivery delivery = delivery(1, "shop", T0);
     store.enqueue(GROUP, 0, 1, List.of(delivery));

@@ -85,6 +85,32 @@ class EndpointIsolationTest {
   }
 
   @Test
+  void closeGivesBackTheClaimedDeliveriesNotYetSent() {
+    List<Event> events = shop.createInvoices(4);
+    InMemoryDeliveryStore store = new InMemoryDeliveryStore();
+    WebhookDispatcher closing = WebhookDispatcher.builder()
+        .invoiceStore(shop.store)
+        .deliveryStore(store)
+        .endpoint(WebhookEndpoint.of("slow", slow.url("/"), WebhookSigner.v1(secret)).withMaxConcurrentRequests(1))
+        .requestTimeout(Duration.ofSeconds(30))
+        .closeTimeout(Duration.ofMillis(200))
+        .build()
+        .start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> slow.count() == 1);
+    String hanging = slow.requests().get(0).id();
+
+    closing.close();
+
+    // The three claimed with the hanging one and never sent are PENDING again: the next dispatcher sends them at
+    // once instead of waiting for their claims to lapse.
+    for (Event event : events) {
+      Delivery delivery = store.deliveriesOfEvent(event.id()).get(0);
+      assertThat(delivery.state()).as(event.id())
+          .isEqualTo(event.id().equals(hanging) ? DeliveryState.SENDING : DeliveryState.PENDING);
+    }
+  }
+
+  @Test
   void signalSendsNewEventsWithoutWaitingForThePoll() {
     shop.createInvoices(1);
     WebhookDispatcher patient = WebhookDispatcher.builder()

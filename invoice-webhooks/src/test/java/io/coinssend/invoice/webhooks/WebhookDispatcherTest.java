@@ -343,6 +343,82 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void a410StopsTheClaimedDeliveriesNotYetSentAndGivesThemBack() {
+    TestReceiver gone = receiver().then(status(410));
+    List<Event> events = shop.createInvoices(3);
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("gone", gone.url("/")).withMaxConcurrentRequests(1)));
+
+    assertThat(dispatcher.runDue()).isEqualTo(1);
+
+    assertThat(gone.count()).isEqualTo(1);
+    // Claimed in one batch with the first, they are given back, not left claimed until their lease lapses.
+    for (Event event : events.subList(1, 3)) {
+      Delivery held = dispatcher.findDelivery(event.id(), "gone").orElseThrow();
+      assertThat(held.state()).isEqualTo(DeliveryState.PENDING);
+      assertThat(held.attempts()).isZero();
+    }
+    assertThat(dispatcher.enableEndpoint("gone")).isTrue();
+    assertThat(dispatcher.runDue()).isEqualTo(3);
+    assertThat(dispatcher.deliveriesOfEndpoint("gone", DeliveryState.DELIVERED, 10)).hasSize(3);
+  }
+
+  @Test
+  void attemptsAreClaimedAndRecordedInGroupsNotOneStoreCallEach() {
+    TestReceiver receiver = receiver();
+    int count = 60;
+    shop.createInvoices(count);
+    CountingStore counting = new CountingStore(deliveries);
+    // Hold the first recording until every request has been answered: the others finish meanwhile and must wait for
+    // the next group, whatever the timing.
+    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+    counting.beforeCompleteAll = () -> {
+      if (first.getAndSet(false)) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == count);
+      }
+    };
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/")))
+        .deliveryStore(counting));
+
+    assertThat(dispatcher.runDue()).isEqualTo(count);
+
+    assertThat(dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 100)).hasSize(count);
+    assertThat(counting.groups.stream().mapToInt(Integer::intValue).sum()).isEqualTo(count);
+    assertThat(counting.groups).as("group sizes").hasSizeLessThanOrEqualTo(5);
+    assertThat(counting.completes).as("no attempt recorded on its own").hasValue(0);
+    assertThat(counting.claims).as("one claim: it found fewer than the batch size, so no more are due").hasValue(1);
+    assertThat(counting.disabledReads).as("read once per runDue, not per delivery").hasValue(1);
+  }
+
+  @Test
+  void attemptsThatWereNeverRecordedAreSentAgainOnceTheirClaimsLapseAndNothingIsLost() {
+    TestReceiver receiver = receiver();
+    List<Event> events = shop.createInvoices(3);
+    CountingStore failing = new CountingStore(deliveries);
+    failing.recordingFails.set(true);
+    WebhookDispatcher crashed = dispatcher(builder(endpoint("shop", receiver.url("/"))).deliveryStore(failing));
+
+    // Sent, but the outcomes never reach the store (as if the process died right after the requests).
+    assertThat(crashed.runDue()).isEqualTo(3);
+    assertThat(receiver.count()).isEqualTo(3);
+    assertThat(events).allSatisfy(e -> assertThat(deliveries.findDelivery(Delivery.idOf(e.id(), "shop"))
+        .orElseThrow().state()).isEqualTo(DeliveryState.SENDING));
+
+    WebhookDispatcher survivor = dispatcher(builder(endpoint("shop", receiver.url("/"))));
+    assertThat(survivor.runDue()).as("the claims still hold").isZero();
+    // connect timeout 2 s + request timeout 5 s + 10 s, plus the 60 s margin
+    clock.advance(Duration.ofSeconds(77));
+    assertThat(survivor.runDue()).isEqualTo(3);
+
+    Map<String, Long> perId = receiver.requests().stream()
+        .collect(Collectors.groupingBy(TestReceiver.Request::id, Collectors.counting()));
+    assertThat(perId).as("at least once: each event twice, none lost")
+        .containsExactlyInAnyOrderEntriesOf(events.stream().collect(Collectors.toMap(Event::id, e -> 2L)));
+    assertThat(survivor.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 10)).hasSize(3);
+    assertThat(events).allSatisfy(e -> assertThat(survivor.attemptsOfEvent(e.id())).singleElement()
+        .satisfies(a -> assertThat(a.success()).isTrue()));
+  }
+
+  @Test
   void aTimeoutIsRetriedAndTheReceiverGetsTheEventAfterwards() {
     CountDownLatch release = new CountDownLatch(1);
     TestReceiver receiver = receiver().then(new TestReceiver.Hang(release));

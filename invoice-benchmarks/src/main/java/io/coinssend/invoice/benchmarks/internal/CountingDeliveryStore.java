@@ -68,6 +68,38 @@ public final class CountingDeliveryStore implements DeliveryStore {
   }
 
   @Override
+  public List<DeliveryOutcome> completeAll(List<DeliveryOutcome> outcomes) {
+    List<DeliveryOutcome> lost = delegate.completeAll(outcomes);
+    long count = 0;
+    for (DeliveryOutcome outcome : outcomes) {
+      if (outcome.state() == DeliveryState.DELIVERED && !containsSame(lost, outcome)) {
+        count++;
+      }
+    }
+    if (count > 0) {
+      synchronized (lock) {
+        delivered += count;
+        lock.notifyAll();
+      }
+    }
+    return lost;
+  }
+
+  private static boolean containsSame(List<DeliveryOutcome> outcomes, DeliveryOutcome outcome) {
+    for (DeliveryOutcome candidate : outcomes) {
+      if (candidate == outcome) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void release(String owner, List<String> deliveryIds, Instant now) {
+    delegate.release(owner, deliveryIds, now);
+  }
+
+  @Override
   public OptionalLong findPosition(String group) {
     return delegate.findPosition(group);
   }

@@ -24,6 +24,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,6 +107,16 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       + "attempts, next_attempt_at, created_at, updated_at, last_status, last_error, lease_owner, lease_until, payload";
   private static final String ATTEMPT_COLUMNS = "delivery_id, event_id, endpoint_id, attempt_no, attempted_at, "
       + "status_code, latency_ms, success, error";
+
+  /** The most ids bound in one {@code IN (…)} list. */
+  private static final int MAX_IDS_PER_STATEMENT = 500;
+  /** The most rows in one multi-row {@code INSERT} (9 parameters each). */
+  private static final int MAX_ROWS_PER_INSERT = 200;
+  private static final String INSERT_ATTEMPT =
+      "INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String UPDATE_OUTCOME = "UPDATE webhook_delivery SET state = ?, attempts = ?, "
+      + "next_attempt_at = ?, updated_at = ?, last_status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
+      + "WHERE id = ? AND state = 'SENDING' AND lease_owner = ?";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -347,32 +358,137 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     requireNonNull(outcome, "outcome");
     DeliveryAttempt attempt = outcome.attempt();
     return transaction("record an attempt of delivery " + outcome.deliveryId(), connection -> {
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, attempt.deliveryId());
-        insert.setString(2, attempt.eventId());
-        insert.setString(3, attempt.endpointId());
-        insert.setInt(4, attempt.number());
-        insert.setLong(5, attempt.at().toEpochMilli());
-        setInt(insert, 6, attempt.statusCode());
-        insert.setLong(7, attempt.latency().toMillis());
-        insert.setBoolean(8, attempt.success());
-        setString(insert, 9, attempt.error());
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
+        bindAttempt(insert, attempt);
         insert.executeUpdate();
       }
-      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = ?, "
-          + "attempts = ?, next_attempt_at = ?, updated_at = ?, last_status = ?, last_error = ?, lease_owner = NULL, "
-          + "lease_until = NULL WHERE id = ? AND state = 'SENDING' AND lease_owner = ?")) {
-        update.setString(1, outcome.state().name());
-        update.setInt(2, outcome.attempts());
-        update.setLong(3, outcome.nextAttemptAt().toEpochMilli());
-        update.setLong(4, outcome.at().toEpochMilli());
-        setInt(update, 5, attempt.statusCode());
-        setString(update, 6, attempt.error());
-        update.setString(7, outcome.deliveryId());
-        update.setString(8, outcome.owner());
+      try (PreparedStatement update = connection.prepareStatement(UPDATE_OUTCOME)) {
+        bindOutcome(update, outcome);
         return update.executeUpdate() == 1;
       }
+    });
+  }
+
+  /**
+   * {@inheritDoc} In one transaction: the deliveries concerned are read and locked ({@code SELECT … FOR UPDATE}, in
+   * id order, so two callers lock in the same order), the ones still held move with one batched update, and every
+   * attempt is inserted with one batched insert. Which claims were held is taken from the locked rows rather than
+   * from batch update counts, which some drivers do not report.
+   */
+  @Override
+  public List<DeliveryOutcome> completeAll(List<DeliveryOutcome> outcomes) {
+    requireNonNull(outcomes, "outcomes");
+    outcomes.forEach(outcome -> requireNonNull(outcome, "outcome"));
+    if (outcomes.isEmpty()) {
+      return List.of();
+    }
+    return transaction("record " + outcomes.size() + " attempts", connection -> {
+      Map<String, String> owners = new HashMap<>();
+      List<String> ids = outcomes.stream().map(DeliveryOutcome::deliveryId).distinct().sorted().toList();
+      for (int from = 0; from < ids.size(); from += MAX_IDS_PER_STATEMENT) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_STATEMENT));
+        try (PreparedStatement lock = connection.prepareStatement("SELECT id, lease_owner FROM webhook_delivery "
+            + "WHERE state = 'SENDING' AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
+          for (int i = 0; i < chunk.size(); i++) {
+            lock.setString(i + 1, chunk.get(i));
+          }
+          try (ResultSet rows = lock.executeQuery()) {
+            while (rows.next()) {
+              owners.put(rows.getString(1), rows.getString(2));
+            }
+          }
+        }
+      }
+      List<DeliveryOutcome> lost = new ArrayList<>();
+      boolean anyHeld = false;
+      try (PreparedStatement update = connection.prepareStatement(UPDATE_OUTCOME)) {
+        for (DeliveryOutcome outcome : outcomes) {
+          // remove: a second outcome of the same delivery in this call finds the claim already used.
+          if (outcome.owner().equals(owners.get(outcome.deliveryId()))) {
+            owners.remove(outcome.deliveryId());
+            bindOutcome(update, outcome);
+            update.addBatch();
+            anyHeld = true;
+          } else {
+            lost.add(outcome);
+          }
+        }
+        if (anyHeld) {
+          update.executeBatch();
+        }
+      }
+      // Multi-row inserts: one statement per chunk rather than one per attempt.
+      for (int from = 0; from < outcomes.size(); from += MAX_ROWS_PER_INSERT) {
+        List<DeliveryOutcome> chunk = outcomes.subList(from, Math.min(outcomes.size(), from + MAX_ROWS_PER_INSERT));
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_attempt ("
+            + ATTEMPT_COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(chunk.size(),
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?)")))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            bindAttempt(insert, 9 * i, chunk.get(i).attempt());
+          }
+          insert.executeUpdate();
+        }
+      }
+      return lost;
+    });
+  }
+
+  private static String placeholders(int count) {
+    return "?, ".repeat(count - 1) + "?";
+  }
+
+  private static void bindAttempt(PreparedStatement insert, DeliveryAttempt attempt) throws SQLException {
+    bindAttempt(insert, 0, attempt);
+  }
+
+  /** Binds an attempt's nine columns at parameters {@code offset + 1} to {@code offset + 9}. */
+  private static void bindAttempt(PreparedStatement insert, int offset, DeliveryAttempt attempt)
+      throws SQLException {
+    insert.setString(offset + 1, attempt.deliveryId());
+    insert.setString(offset + 2, attempt.eventId());
+    insert.setString(offset + 3, attempt.endpointId());
+    insert.setInt(offset + 4, attempt.number());
+    insert.setLong(offset + 5, attempt.at().toEpochMilli());
+    setInt(insert, offset + 6, attempt.statusCode());
+    insert.setLong(offset + 7, attempt.latency().toMillis());
+    insert.setBoolean(offset + 8, attempt.success());
+    setString(insert, offset + 9, attempt.error());
+  }
+
+  private static void bindOutcome(PreparedStatement update, DeliveryOutcome outcome) throws SQLException {
+    DeliveryAttempt attempt = outcome.attempt();
+    update.setString(1, outcome.state().name());
+    update.setInt(2, outcome.attempts());
+    update.setLong(3, outcome.nextAttemptAt().toEpochMilli());
+    update.setLong(4, outcome.at().toEpochMilli());
+    setInt(update, 5, attempt.statusCode());
+    setString(update, 6, attempt.error());
+    update.setString(7, outcome.deliveryId());
+    update.setString(8, outcome.owner());
+  }
+
+  @Override
+  public void release(String owner, List<String> deliveryIds, Instant now) {
+    requireNonNull(owner, "owner");
+    requireNonNull(deliveryIds, "deliveryIds");
+    requireNonNull(now, "now");
+    deliveryIds.forEach(id -> requireNonNull(id, "deliveryId"));
+    if (deliveryIds.isEmpty()) {
+      return;
+    }
+    transaction("give back " + deliveryIds.size() + " claims", connection -> {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', "
+          + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'SENDING' "
+          + "AND lease_owner = ?")) {
+        for (String id : deliveryIds) {
+          update.setLong(1, now.toEpochMilli());
+          update.setString(2, id);
+          update.setString(3, owner);
+          update.addBatch();
+        }
+        update.executeBatch();
+      }
+      return null;
     });
   }
 

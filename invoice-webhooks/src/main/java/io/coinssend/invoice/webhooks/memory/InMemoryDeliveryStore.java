@@ -160,6 +160,31 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     synchronized (attemptLock) {
       attempts.add(outcome.attempt());
     }
+    return apply(outcome);
+  }
+
+  /** {@inheritDoc} The attempts are logged under one lock, then each delivery moves by compare-and-set. */
+  @Override
+  public List<DeliveryOutcome> completeAll(List<DeliveryOutcome> outcomes) {
+    requireNonNull(outcomes, "outcomes");
+    synchronized (attemptLock) {
+      for (DeliveryOutcome outcome : outcomes) {
+        attempts.add(requireNonNull(outcome, "outcome").attempt());
+      }
+    }
+    List<DeliveryOutcome> lost = List.of();
+    for (DeliveryOutcome outcome : outcomes) {
+      if (!apply(outcome)) {
+        if (lost.isEmpty()) {
+          lost = new ArrayList<>();
+        }
+        lost.add(outcome);
+      }
+    }
+    return lost;
+  }
+
+  private boolean apply(DeliveryOutcome outcome) {
     while (true) {
       Delivery current = deliveries.get(outcome.deliveryId());
       if (current == null || current.state() != DeliveryState.SENDING
@@ -176,6 +201,29 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
           closeIfFinished(next);
         }
         return true;
+      }
+    }
+  }
+
+  @Override
+  public void release(String owner, List<String> deliveryIds, Instant now) {
+    requireNonNull(owner, "owner");
+    requireNonNull(deliveryIds, "deliveryIds");
+    requireNonNull(now, "now");
+    for (String id : deliveryIds) {
+      while (true) {
+        Delivery current = deliveries.get(requireNonNull(id, "deliveryId"));
+        if (current == null || current.state() != DeliveryState.SENDING
+            || !current.leaseOwner().orElseThrow().equals(owner)) {
+          break;
+        }
+        Delivery back = new Delivery(current.id(), current.eventId(), current.eventType(), current.eventSequence(),
+            current.subjectId(), current.endpointId(), DeliveryState.PENDING, current.attempts(),
+            current.nextAttemptAt(), current.createdAt(), now, current.lastStatusCode(), current.lastError(),
+            Optional.empty(), Optional.empty(), current.payload());
+        if (deliveries.replace(id, current, back)) {
+          break;
+        }
       }
     }
   }

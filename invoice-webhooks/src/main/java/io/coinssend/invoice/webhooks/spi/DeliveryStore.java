@@ -5,6 +5,7 @@ import io.coinssend.invoice.webhooks.DeliveryAttempt;
 import io.coinssend.invoice.webhooks.DeliveryState;
 import io.coinssend.invoice.webhooks.EndpointDisabled;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,12 @@ import java.util.OptionalLong;
  * {@link #enqueue} moves a group's position by compare-and-set and inserts the deliveries in the same atomic step,
  * and a delivery is unique per (event id, endpoint id): two dispatchers that read the same events never create two
  * deliveries of one event to one endpoint.
+ *
+ * <h2>Delivery is at least once</h2>
+ * A dispatcher claims deliveries in batches ({@link #claim} with a limit), sends them, and records their outcomes in
+ * groups ({@link #completeAll}). A delivery claimed and sent whose outcome never reaches the store (the process died,
+ * or the store failed) stays SENDING until its lease lapses, and is then claimed and sent again. Only a recorded
+ * outcome moves a delivery on, so none is lost.
  */
 public interface DeliveryStore {
 
@@ -55,6 +62,35 @@ public interface DeliveryStore {
    *     still recorded
    */
   boolean complete(DeliveryOutcome outcome);
+
+  /**
+   * Records several outcomes, each as {@link #complete} would, in the order given (so a second outcome of one
+   * delivery in the same call finds the first applied and its claim lost). The dispatcher records attempts in groups
+   * through this method; a store that can should override it to write a group in one transaction (the built-ins
+   * do). The default calls {@link #complete} for each in turn, so it is atomic per outcome only: if it throws, the
+   * outcomes before the failing one are recorded.
+   *
+   * @return the outcomes whose claim was lost, in the order given (empty when every claim was still held); their
+   *     attempts are still recorded
+   */
+  default List<DeliveryOutcome> completeAll(List<DeliveryOutcome> outcomes) {
+    List<DeliveryOutcome> lost = new ArrayList<>();
+    for (DeliveryOutcome outcome : outcomes) {
+      if (!complete(outcome)) {
+        lost.add(outcome);
+      }
+    }
+    return lost;
+  }
+
+  /**
+   * Gives back claims that {@code owner} took but will not use (a dispatcher closing, or an endpoint disabled while
+   * it held claimed deliveries): each of these deliveries that is still SENDING for {@code owner} becomes PENDING
+   * again, due when it was due before the claim, with no attempt recorded. Others are left as they are. The default
+   * does nothing: the claims then lapse at their lease's end and the deliveries are claimed again after that, which
+   * is correct but later.
+   */
+  default void release(String owner, List<String> deliveryIds, Instant now) {}
 
   Optional<Delivery> findDelivery(String deliveryId);
 

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -798,7 +799,7 @@ public final class WebhookDispatcher implements AutoCloseable {
       String error = null;
       worker.sending(startNanos);
       try {
-        response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        response = sendOnceMoreIfDropped(request, endpoint);
       } catch (IOException | RuntimeException e) {
         error = describe(e, endpoint);
       } catch (InterruptedException e) {
@@ -818,6 +819,26 @@ public final class WebhookDispatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Recording the attempt of delivery {} to {} failed; it is sent again when its claim lapses",
           delivery.id(), endpoint.id(), e);
+    }
+  }
+
+  /**
+   * Sends {@code request}, and sends it once more at once if the connection failed after it was made: the receiver
+   * closed a kept-alive connection just as it was reused, a race every HTTP client meets, or dropped the request. The
+   * receiver dedupes by {@code webhook-id}, so a repeat is safe (as the retry on the schedule would be), and this one
+   * saves the delivery a wait of at least the schedule's first step. A refused connection, a TLS failure and a
+   * timeout are not repeated: they would fail again.
+   */
+  private HttpResponse<Void> sendOnceMoreIfDropped(HttpRequest request, WebhookEndpoint endpoint)
+      throws IOException, InterruptedException {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (HttpTimeoutException | ConnectException | SSLException e) {
+      throw e;
+    } catch (IOException e) {
+      log.debug("The connection to {} failed ({}); sending once more", endpoint.id(),
+          Redaction.error(e, endpoint.url()));
+      return http.send(request, HttpResponse.BodyHandlers.discarding());
     }
   }
 

@@ -442,8 +442,23 @@ class WebhookDispatcherTest {
   }
 
   @Test
-  void aDroppedConnectionIsRetried() {
+  void aConnectionDroppedOnceIsSentAgainAtOnceInTheSameAttempt() {
     TestReceiver receiver = receiver().then(new TestReceiver.Drop());
+    Event event = shop.createInvoices(1).get(0);
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/"))));
+
+    dispatcher.runDue();
+
+    assertThat(receiver.requests()).extracting(TestReceiver.Request::id).containsExactly(event.id(), event.id());
+    assertThat(receiver.requests().get(1).timestamp()).isEqualTo(receiver.requests().get(0).timestamp());
+    assertThat(dispatcher.attemptsOfEvent(event.id())).singleElement()
+        .satisfies(attempt -> assertThat(attempt.statusCode()).hasValue(200));
+    assertThat(dispatcher.findDelivery(event.id(), "shop").orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+  }
+
+  @Test
+  void aConnectionDroppedTwiceIsAFailedAttemptRetriedOnSchedule() {
+    TestReceiver receiver = receiver().then(new TestReceiver.Drop()).then(new TestReceiver.Drop());
     Event event = shop.createInvoices(1).get(0);
     WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/"))));
 
@@ -452,9 +467,11 @@ class WebhookDispatcherTest {
     DeliveryAttempt dropped = dispatcher.attemptsOfEvent(event.id()).get(0);
     assertThat(dropped.statusCode()).isEmpty();
     assertThat(dropped.error()).hasValueSatisfying(error -> assertThat(error).startsWith("connection error"));
+    assertThat(receiver.requests()).hasSize(2);
     clock.advance(Duration.ofSeconds(5));
     dispatcher.runDue();
-    assertThat(receiver.requests()).extracting(TestReceiver.Request::id).containsExactly(event.id(), event.id());
+    assertThat(receiver.requests()).extracting(TestReceiver.Request::id)
+        .containsExactly(event.id(), event.id(), event.id());
     assertThat(dispatcher.findDelivery(event.id(), "shop").orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
   }
 

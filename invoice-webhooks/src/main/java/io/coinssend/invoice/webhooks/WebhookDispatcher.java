@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -663,19 +664,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** Waits until no worker runs; false if {@code deadline} (a {@link System#nanoTime()}) passed first. */
     synchronized boolean awaitIdle(long deadline) {
-      while (workers > 0 || claiming) {
-        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
+      return waitOn(this, () -> workers == 0 && !claiming, deadline);
     }
 
     /**
@@ -971,20 +960,29 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** Waits until everything queued is recorded; false if {@code deadline} ({@link System#nanoTime()}) passed. */
     synchronized boolean awaitIdle(long deadline) {
-      while (writing || !queue.isEmpty()) {
-        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
+      return waitOn(this, () -> !writing && queue.isEmpty(), deadline);
     }
+  }
+
+  /**
+   * Waits on {@code monitor}, which the caller holds, until {@code done} is true (checked after each wake-up and at
+   * least every second); false if {@code deadline} (a {@link System#nanoTime()}, or {@link Long#MAX_VALUE} for none)
+   * passed first or the thread was interrupted (its interrupt status is kept).
+   */
+  private static boolean waitOn(Object monitor, BooleanSupplier done, long deadline) {
+    while (!done.getAsBoolean()) {
+      long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(monitor, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

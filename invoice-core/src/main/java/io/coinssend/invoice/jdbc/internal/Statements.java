@@ -53,6 +53,12 @@ public final class Statements {
   public final String selectIdByOrderId;
   public final String selectIdByAddress;
   public final String insertEvent;
+  /**
+   * PostgreSQL only, {@code null} elsewhere: the event counter advanced and the events inserted at the positions it
+   * hands out, in one statement (one round trip instead of two). The events come as parallel arrays; each document
+   * comes in two parts, before and after its position.
+   */
+  public final String appendEvents;
   public final String selectEventsAfter;
   public final String selectCounter;
   public final String selectCounterForUpdate;
@@ -115,6 +121,15 @@ public final class Statements {
 
     insertEvent = "INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id, invoice_version,"
         + " created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    appendEvents = dialect != JdbcDialect.POSTGRESQL ? null
+        : "WITH c AS (UPDATE " + counterTable + " SET counter_value = counter_value + ? WHERE counter_name = ?"
+        + " RETURNING counter_value)"
+        + " INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id, invoice_version,"
+        + " created_at, document)"
+        + " SELECT c.counter_value - ? + e.n, e.event_id, e.event_type, e.invoice_id, e.invoice_version,"
+        + " e.created_at::timestamptz, e.head || (c.counter_value - ? + e.n) || e.tail"
+        + " FROM c CROSS JOIN unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
+        + " WITH ORDINALITY AS e(event_id, event_type, invoice_id, invoice_version, created_at, head, tail, n)";
     selectEventsAfter = "SELECT log_position, document FROM " + eventTable
         + " WHERE log_position > ? ORDER BY log_position LIMIT ?";
 

@@ -17,6 +17,7 @@ import io.coinssend.invoice.Money;
 import io.coinssend.invoice.PaymentPolicy;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
+import io.coinssend.invoice.jdbc.JdbcDialect;
 import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
 import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.spi.InvoiceQuery;
@@ -86,6 +87,11 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether {@code sql} writes events: an insert of its own, or PostgreSQL's counter step and insert in one. */
+  private static boolean insertsEvents(String sql) {
+    return sql.startsWith("INSERT INTO coinssend_event ") || sql.contains(" INSERT INTO coinssend_event ");
   }
 
   private static InvoiceUpdate updateTo(Invoice before, InvoiceStatus status, StatusReason reason, EventType type) {
@@ -164,6 +170,33 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
     assertThat(column("event", "document", invoice.id()).getBytes(StandardCharsets.UTF_8))
         .isEqualTo(InvoiceJson.write(event).getBytes(StandardCharsets.UTF_8));
     assertThat(store.readEvents(0, 1)).containsExactly(event);
+  }
+
+  @Test
+  void writesEachEventsLogPositionIntoItsStoredDocument() throws SQLException {
+    Invoice first = invoice(Asset.BTC, BigInteger.valueOf(150_000), T0, Map.of());
+    Invoice second = invoice(Asset.BTC, BigInteger.valueOf(150_000), T0, Map.of());
+    store.insert(first, created(first));
+    store.insert(second, created(second));
+    Invoice expired = next(first, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME);
+    List<Event> events = List.of(
+        InvoiceEvent.of(EventType.INVOICE_EXPIRED, T0.plusSeconds(60), expired, Optional.empty()),
+        InvoiceEvent.of(EventType.INVOICE_RESOLVED, T0.plusSeconds(61), expired, Optional.empty()));
+    assertThat(store.update(new InvoiceUpdate(expired, first.version(), events))).isTrue();
+
+    List<Event> expected = List.of(created(first).get(0).withSequence(1), created(second).get(0).withSequence(2),
+        events.get(0).withSequence(3), events.get(1).withSequence(4));
+    try (Connection connection = db.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT log_position, document FROM coinssend_event"
+            + " ORDER BY log_position")) {
+      for (Event event : expected) {
+        assertThat(rows.next()).as("the row at " + event.sequence()).isTrue();
+        assertThat(rows.getLong(1)).isEqualTo(event.sequence());
+        assertThat(rows.getString(2)).as("the document at " + event.sequence()).isEqualTo(InvoiceJson.write(event));
+      }
+      assertThat(rows.next()).as("no more rows").isFalse();
+    }
+    assertThat(store.readEvents(0, 10)).isEqualTo(expected);
   }
 
   @Test
@@ -399,7 +432,13 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
     assertThat(batched.updateAll(updates)).isEmpty();
 
     assertThat(probe.commits.get()).as("transactions: 400 + 400 + 200 updates").isEqualTo(3);
-    assertThat(probe.batches.get()).as("one batch of updates and one of events per transaction").isEqualTo(6);
+    if (db.dialect() == JdbcDialect.POSTGRESQL) {
+      // The events of a transaction go in with its counter step in one statement.
+      assertThat(probe.batches.get()).as("one batch of updates per transaction").isEqualTo(3);
+      assertThat(probe.updates.get()).as("one statement of counter and events per transaction").isEqualTo(3);
+    } else {
+      assertThat(probe.batches.get()).as("one batch of updates and one of events per transaction").isEqualTo(6);
+    }
     int statements = probe.queries.get() + probe.updates.get() + probe.batches.get();
     assertThat(statements).as("lock read, counter, update batch, event batch: at most 5 per transaction")
         .isLessThanOrEqualTo(15);
@@ -420,7 +459,7 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
   void replaysATransactionAfterADeadlockAndWritesItOnce() {
     Invoice invoice = stored();
     long before = store.lastEventSequence();
-    probe.failStatements(sql -> sql.startsWith("INSERT INTO coinssend_event"),
+    probe.failStatements(JdbcStoreContract::insertsEvents,
         new SQLException("injected: deadlock", "40001", 1213), 2);
     InvoiceUpdate update = updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
         EventType.INVOICE_EXPIRED);
@@ -470,7 +509,7 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
       invoices.add(stored());
     }
     long before = store.lastEventSequence();
-    probe.failStatements(sql -> sql.startsWith("INSERT INTO coinssend_event"),
+    probe.failStatements(JdbcStoreContract::insertsEvents,
         new SQLException("injected: value too long for type character varying(40)", "22001"), 1);
     List<InvoiceUpdate> updates = invoices.stream().map(i -> updateTo(i, InvoiceStatus.EXPIRED,
         StatusReason.NOT_PAID_IN_TIME, EventType.INVOICE_EXPIRED)).toList();
@@ -484,6 +523,20 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
       assertThat(store.findById(invoice.id())).as("no invoice half-written").contains(invoice);
     }
     assertThat(store.lastEventSequence()).as("no event written").isEqualTo(before);
+  }
+
+  @Test
+  void refusesToWriteEventsWithoutTheCounterRowNamingItAndWritingNothing() throws SQLException {
+    try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
+      assertThat(statement.executeUpdate("DELETE FROM coinssend_counter WHERE counter_name = 'event_position'"))
+          .isEqualTo(1);
+    }
+    Invoice invoice = newInvoice(9000);
+    assertThatThrownBy(() -> store.insert(invoice, created(invoice)))
+        .isInstanceOf(InvoiceStoreException.class)
+        .hasMessageContaining("'event_position'").hasMessageContaining("is missing");
+    assertThat(store.findById(invoice.id())).isEmpty();
+    assertThat(store.readEvents(0, 10)).isEmpty();
   }
 
   @Test

@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.BlockRef;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.EventType;
 import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceEngine;
 import io.coinssend.invoice.InvoiceEvent;
 import io.coinssend.invoice.InvoiceId;
+import io.coinssend.invoice.InvoiceRequest;
 import io.coinssend.invoice.InvoiceStatus;
 import io.coinssend.invoice.InvoiceStoreException;
 import io.coinssend.invoice.Money;
 import io.coinssend.invoice.PaymentPolicy;
+import io.coinssend.invoice.PaymentRef;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
 import io.coinssend.invoice.jdbc.JdbcDialect;
@@ -23,7 +27,10 @@ import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.spi.InvoiceQuery;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.InvoiceUpdate;
+import io.coinssend.invoice.spi.PaymentSeen;
+import io.coinssend.invoice.spi.TipChanged;
 import io.coinssend.invoice.testkit.InvoiceStoreContract;
+import io.coinssend.invoice.testkit.ManualClock;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -444,6 +451,61 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
         .isLessThanOrEqualTo(15);
     assertThat(batched.lastEventSequence()).isEqualTo(2000);
     assertThat(batched.list(InvoiceQuery.all().withStatus(InvoiceStatus.EXPIRED).withLimit(2000))).hasSize(1000);
+  }
+
+  /**
+   * The statements of one invoice lifecycle through the engine (created, seen in the mempool, mined with its block as
+   * the tip: PAID), as {@code EngineLifecycleBenchmark} runs it: one commit per step, each flushed to disk, and a
+   * bounded number of statements, fewest on PostgreSQL, which takes event positions and inserts events in one. The
+   * second lifecycle is counted: the first report of a chain also reserves a block of fact numbers, once per
+   * million facts.
+   */
+  @Test
+  void anInvoiceLifecycleThroughTheEngineIsThreeCommitsAndFewStatements() {
+    ScriptedWatcher watcher = new ScriptedWatcher();
+    Instant now = Instant.now();
+    try (InvoiceEngine engine = InvoiceEngine.builder().store(store).watcher(watcher)
+        .clock(ManualClock.at(now)).tickInterval(Duration.ZERO).build().start()) {
+      lifecycle(engine, watcher, now, 1);
+      probe.resetCounts();
+      int[][] steps = lifecycle(engine, watcher, now, 2);
+
+      assertThat(store.lastEventSequence()).as("created, payment detected, pending, confirmed, paid; twice")
+          .isEqualTo(10);
+      assertThat(new int[] {steps[0][0], steps[1][0], steps[2][0]}).as("commits of each step")
+          .containsExactly(1, 1, 1);
+      assertThat(probe.rollbacks.get()).isZero();
+      int[] statements = {steps[0][1], steps[1][1], steps[2][1]};
+      if (db.dialect() == JdbcDialect.POSTGRESQL) {
+        assertThat(statements).as("statements of each step").containsExactly(5, 4, 7);
+      } else {
+        // A counter step is a locking read and an update here, and events are a batch of their own.
+        assertThat(statements).as("statements of each step").containsExactly(8, 6, 9);
+      }
+    }
+  }
+
+  /** One lifecycle ending PAID; the commits and statements of each step. */
+  private int[][] lifecycle(InvoiceEngine engine, ScriptedWatcher watcher, Instant now, int n) {
+    int[][] steps = new int[3][];
+    probe.resetCounts();
+    Invoice invoice = engine.createInvoice(InvoiceRequest.of("order-lifecycle-" + n, Money.ofUnits(Asset.BTC, 1000)));
+    steps[0] = new int[] {probe.commits.get(), statements()};
+    probe.resetCounts();
+    PaymentRef ref = new PaymentRef(Integer.toString(n).repeat(64), 0);
+    watcher.report(List.of(PaymentSeen.inMempool(invoice.address(), ref, invoice.amountDue(), now)));
+    steps[1] = new int[] {probe.commits.get(), statements()};
+    probe.resetCounts();
+    BlockRef block = new BlockRef(870_000 + n, Integer.toString(n).repeat(64), now);
+    watcher.report(List.of(PaymentSeen.inBlock(invoice.address(), ref, invoice.amountDue(), block),
+        new TipChanged(block)));
+    steps[2] = new int[] {probe.commits.get(), statements()};
+    assertThat(engine.getInvoice(invoice.id()).status()).isEqualTo(InvoiceStatus.PAID);
+    return steps;
+  }
+
+  private int statements() {
+    return probe.queries.get() + probe.updates.get() + probe.batches.get();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

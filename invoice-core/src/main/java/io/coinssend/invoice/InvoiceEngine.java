@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,7 +123,23 @@ public final class InvoiceEngine implements AutoCloseable {
   private static final class FactNumbers {
     long next = 1;
     long last = 0;
+    /** Reports waiting for this chain's lock; the next holder applies them together. */
+    final ConcurrentLinkedQueue<QueuedReport> waiting = new ConcurrentLinkedQueue<>();
   }
+
+  /** One caller's report, applied by whichever thread holds its chain's lock next; fields guarded by that lock. */
+  private static final class QueuedReport {
+    final List<ChainFact> facts;
+    boolean done;
+    RuntimeException failure;
+
+    QueuedReport(List<ChainFact> facts) {
+      this.facts = facts;
+    }
+  }
+
+  /** The most facts applied together from reports that waited for their chain's lock. */
+  static final int MAX_COMBINED_FACTS = 10_000;
 
   /** An address this engine asked a watcher to watch, and until when (re-checked then). */
   private record Registration(InvoiceId invoiceId, String chain, Instant recheckAt) {}
@@ -671,52 +688,134 @@ public final class InvoiceEngine implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Chain facts
 
+  /**
+   * Applies a watcher's report once it holds the chain's lock. Reports that arrive while another is being applied wait
+   * in a queue, and the next thread to take the lock applies all of them as one report: one read of the chain's
+   * state, one transaction for their invoices, one commit shared by their callers, as a database shares one disk
+   * flush among concurrent commits. Each caller returns when its facts are durable. If a combined report fails, each
+   * of its reports is applied again alone, so one caller's failure is never another's (facts are idempotent: what
+   * the failed attempt wrote is merged, not doubled).
+   */
   private void report(String chain, List<ChainFact> facts) {
     requireNonNull(facts, "facts");
     if (facts.isEmpty()) {
       return;
     }
+    for (ChainFact fact : facts) {
+      requireNonNull(fact, "fact");
+    }
     if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the engine is closed");
     }
     FactNumbers numbers = chainLocks.get(chain);
+    QueuedReport mine = new QueuedReport(List.copyOf(facts));
+    numbers.waiting.add(mine);
     synchronized (numbers) {
-      // Numbers come from a block reserved in the store, after any number any instance used: a crash or a second
-      // instance watching this chain never gives two facts one number, and later observations always get higher
-      // numbers (another instance's reservation since this block's makes this engine reserve a new block).
-      ChainState state = store.chainState(chain);
-      long sequence = firstFactNumber(chain, numbers, facts.size(), state.lastFactNumber()) - 1;
-      Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
-      Optional<BlockRef> newTip = Optional.empty();
-      long tipSequence = 0;
-      for (ChainFact fact : facts) {
-        Ledger.Sequenced sequenced = new Ledger.Sequenced(++sequence, requireNonNull(fact, "fact"));
-        if (fact instanceof PaymentSeen seen) {
-          byAddress.computeIfAbsent(seen.address(), a -> new ArrayList<>()).add(sequenced);
-        } else if (fact instanceof PaymentReversed reversed) {
-          byAddress.computeIfAbsent(reversed.address(), a -> new ArrayList<>()).add(sequenced);
-        } else if (fact instanceof TipChanged tipChanged) {
-          newTip = Ledger.truncate(Optional.of(tipChanged.tip()));
-          tipSequence = sequenced.sequence();
+      while (!mine.done) {
+        List<QueuedReport> batch = new ArrayList<>();
+        int count = 0;
+        for (QueuedReport next = numbers.waiting.peek(); next != null; next = numbers.waiting.peek()) {
+          if (!batch.isEmpty() && count + next.facts.size() > MAX_COMBINED_FACTS) {
+            break;
+          }
+          numbers.waiting.poll();
+          batch.add(next);
+          count += next.facts.size();
+        }
+        if (batch.isEmpty()) {
+          // Taken by a thread that died of an Error before it could say so.
+          mine.failure = new IllegalStateException("the report was lost to a failure in another thread");
+          mine.done = true;
+        } else {
+          applyQueued(chain, numbers, batch);
         }
       }
-      // Payments reported with a new tip are judged against it (a watcher may report a payment and a tip several
-      // blocks above it in one batch), and the tip is saved in the transaction of the first write of their
-      // invoices, or on its own if none changed. A crash before that loses nothing: the watcher saves its cursor
-      // only after this returns, so it reports them again. If another instance saved a later tip, that one stands.
-      Optional<ChainTip> stored = state.tip();
-      Optional<ChainTip> reported = newTip.isPresent()
-          ? Optional.of(new ChainTip(chain, newTip, tipSequence)) : Optional.empty();
-      Optional<BlockRef> tip = reported.isPresent()
-          && (stored.isEmpty() || stored.get().sequence() < reported.get().sequence())
-          ? newTip : stored.flatMap(ChainTip::tip);
-      Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip, reported);
-      if (newTip.isPresent()) {
-        recomputeAwaiting(chain, tip, touched);
-        recomputeDeposits(chain, tip);
-      }
+    }
+    if (mine.failure != null) {
+      throw mine.failure;
     }
     signalEvents();
+  }
+
+  /** Applies {@code batch} as one report; if that fails and it holds several, each alone. Under the chain's lock. */
+  private void applyQueued(String chain, FactNumbers numbers, List<QueuedReport> batch) {
+    try {
+      if (batch.size() == 1) {
+        applyOne(chain, numbers, batch.get(0));
+        return;
+      }
+      List<ChainFact> all = new ArrayList<>();
+      for (QueuedReport report : batch) {
+        all.addAll(report.facts);
+      }
+      try {
+        applyReport(chain, numbers, all);
+        for (QueuedReport report : batch) {
+          report.done = true;
+        }
+      } catch (RuntimeException e) {
+        log.warn("A combined report of {} facts from {} callers on {} failed; applying each caller's alone", all.size(),
+            batch.size(), chain, e);
+        for (QueuedReport report : batch) {
+          applyOne(chain, numbers, report);
+        }
+      }
+    } catch (Error e) {
+      for (QueuedReport report : batch) {
+        if (!report.done) {
+          report.failure = new IllegalStateException("the report failed in another thread", e);
+          report.done = true;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void applyOne(String chain, FactNumbers numbers, QueuedReport report) {
+    try {
+      applyReport(chain, numbers, report.facts);
+    } catch (RuntimeException e) {
+      report.failure = e;
+    }
+    report.done = true;
+  }
+
+  /** Numbers, merges and writes one report's facts (or several reports' together). Under the chain's lock. */
+  private void applyReport(String chain, FactNumbers numbers, List<ChainFact> facts) {
+    // Numbers come from a block reserved in the store, after any number any instance used: a crash or a second
+    // instance watching this chain never gives two facts one number, and later observations always get higher
+    // numbers (another instance's reservation since this block's makes this engine reserve a new block).
+    ChainState state = store.chainState(chain);
+    long sequence = firstFactNumber(chain, numbers, facts.size(), state.lastFactNumber()) - 1;
+    Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
+    Optional<BlockRef> newTip = Optional.empty();
+    long tipSequence = 0;
+    for (ChainFact fact : facts) {
+      Ledger.Sequenced sequenced = new Ledger.Sequenced(++sequence, fact);
+      if (fact instanceof PaymentSeen seen) {
+        byAddress.computeIfAbsent(seen.address(), a -> new ArrayList<>()).add(sequenced);
+      } else if (fact instanceof PaymentReversed reversed) {
+        byAddress.computeIfAbsent(reversed.address(), a -> new ArrayList<>()).add(sequenced);
+      } else if (fact instanceof TipChanged tipChanged) {
+        newTip = Ledger.truncate(Optional.of(tipChanged.tip()));
+        tipSequence = sequenced.sequence();
+      }
+    }
+    // Payments reported with a new tip are judged against it (a watcher may report a payment and a tip several
+    // blocks above it in one batch), and the tip is saved in the transaction of the first write of their
+    // invoices, or on its own if none changed. A crash before that loses nothing: the watcher saves its cursor
+    // only after this returns, so it reports them again. If another instance saved a later tip, that one stands.
+    Optional<ChainTip> stored = state.tip();
+    Optional<ChainTip> reported = newTip.isPresent()
+        ? Optional.of(new ChainTip(chain, newTip, tipSequence)) : Optional.empty();
+    Optional<BlockRef> tip = reported.isPresent()
+        && (stored.isEmpty() || stored.get().sequence() < reported.get().sequence())
+        ? newTip : stored.flatMap(ChainTip::tip);
+    Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip, reported);
+    if (newTip.isPresent()) {
+      recomputeAwaiting(chain, tip, touched);
+      recomputeDeposits(chain, tip);
+    }
   }
 
   /**

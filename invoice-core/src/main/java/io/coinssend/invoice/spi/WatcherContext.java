@@ -26,7 +26,9 @@ public interface WatcherContext {
   /**
    * Applies observed facts, in the order given, and returns once they are durable in the store. Save the cursor
    * that covers them only after this returns: a crash in between makes the watcher report them again, which is
-   * harmless.
+   * harmless. Safe to call from several threads: reports that arrive while another of the chain is being applied
+   * wait, and are then applied together in one store write (each caller's facts stay in their order); if that write
+   * fails, each is applied again alone, so a failure is thrown only to the caller whose facts caused it.
    *
    * @throws io.coinssend.invoice.InvoiceStoreException if the store failed; nothing was lost, report again later
    */

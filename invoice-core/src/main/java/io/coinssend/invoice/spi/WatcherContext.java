@@ -28,7 +28,7 @@ public interface WatcherContext {
    * that covers them only after this returns: a crash in between makes the watcher report them again, which is
    * harmless. Safe to call from several threads: reports that arrive while another of the chain is being applied
    * wait, and are then applied together in one store write (each caller's facts stay in their order); if that write
-   * fails, each is applied again alone, so a failure is thrown only to the caller whose facts caused it.
+   * fails, each is applied again alone, so one caller's failure is never thrown to the others.
    *
    * @throws io.coinssend.invoice.InvoiceStoreException if the store failed; nothing was lost, report again later
    */

@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,7 @@ public final class InvoiceEngine implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   /** Per chain: the lock its reports are applied under, holding the block of fact numbers reserved for it. */
   private final Map<String, FactNumbers> chainLocks = new HashMap<>();
+  private final ConcurrentHashMap<String, CreateQueue> createQueues = new ConcurrentHashMap<>();
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
   private final AtomicLong followPosition = new AtomicLong();
@@ -140,6 +142,28 @@ public final class InvoiceEngine implements AutoCloseable {
 
   /** The most facts applied together from reports that waited for their chain's lock. */
   static final int MAX_COMBINED_FACTS = 10_000;
+  /** The most invoices inserted together from creations that waited for their derivation key. */
+  static final int MAX_COMBINED_CREATES = 100;
+
+  /** One caller's new invoice, inserted by whichever thread takes its derivation key's queue next. */
+  private static final class QueuedCreate {
+    final InvoiceId id;
+    final AtomicReference<Invoice> built = new AtomicReference<>();
+    LongFunction<Invoice> invoiceAt;
+    Instant createdAt;
+    boolean done;
+    Invoice stored;
+    RuntimeException failure;
+
+    QueuedCreate(InvoiceId id) {
+      this.id = id;
+    }
+  }
+
+  /** The creations waiting under one derivation key; its monitor is held while a group is inserted. */
+  private static final class CreateQueue {
+    final ConcurrentLinkedQueue<QueuedCreate> waiting = new ConcurrentLinkedQueue<>();
+  }
 
   /** An address this engine asked a watcher to watch, and until when (re-checked then). */
   private record Registration(InvoiceId invoiceId, String chain, Instant recheckAt) {}
@@ -402,18 +426,21 @@ public final class InvoiceEngine implements AutoCloseable {
     }
     // The index is allocated and the invoice inserted in one store write; the address is derived in between.
     InvoiceId id = InvoiceId.generate(now);
-    AtomicReference<Invoice> built = new AtomicReference<>();
+    QueuedCreate mine = new QueuedCreate(id);
+    AtomicReference<Invoice> built = mine.built;
+    mine.createdAt = now;
+    mine.invoiceAt = index -> {
+      String address = watcher.deriveAddress(asset, index);
+      String uri = watcher.paymentUri(asset, address, request.amount(), request.label(), request.message());
+      Invoice candidate = new Invoice(id, request.orderId(), request.amount(), address, index, uri, now, expiresAt,
+          policy, InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(), request.metadata(),
+          List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, now, "")), 1);
+      built.set(candidate);
+      return candidate;
+    };
     Invoice invoice;
     try {
-      invoice = store.insertAtNextIndex(watcher.derivationKey(), index -> {
-        String address = watcher.deriveAddress(asset, index);
-        String uri = watcher.paymentUri(asset, address, request.amount(), request.label(), request.message());
-        Invoice candidate = new Invoice(id, request.orderId(), request.amount(), address, index, uri, now, expiresAt,
-            policy, InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, List.of(), Optional.empty(), request.metadata(),
-            List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, now, "")), 1);
-        built.set(candidate);
-        return candidate;
-      }, candidate -> List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, now, candidate, Optional.empty())));
+      invoice = insertQueued(watcher.derivationKey(), mine);
     } catch (DuplicateInvoiceException e) {
       if (e.field() == DuplicateInvoiceException.Field.ORDER_ID) {
         Invoice winner = store.findByOrderId(request.orderId()).orElseThrow(() -> e);
@@ -430,6 +457,89 @@ public final class InvoiceEngine implements AutoCloseable {
     register(invoice, now);
     signalEvents();
     return invoice;
+  }
+
+  /**
+   * Inserts {@code mine} once it holds its derivation key's queue. Creations that arrive while another group is
+   * being inserted under the same key wait, and the next thread to take the queue inserts all of them with
+   * {@link InvoiceStore#insertAllAtNextIndex}: one transaction and one commit for their callers (the key's index row
+   * is locked until each commit, so creations under one key cannot overlap otherwise). If the group is refused, each
+   * of its invoices is inserted again alone (after checking whether a store without transactions kept it), so one
+   * caller's refusal, such as a racing order id, is never another's.
+   */
+  private Invoice insertQueued(String derivationKey, QueuedCreate mine) {
+    CreateQueue queue = createQueues.computeIfAbsent(derivationKey, key -> new CreateQueue());
+    queue.waiting.add(mine);
+    synchronized (queue) {
+      while (!mine.done) {
+        List<QueuedCreate> batch = new ArrayList<>();
+        for (QueuedCreate next = queue.waiting.poll(); next != null; next = queue.waiting.poll()) {
+          batch.add(next);
+          if (batch.size() == MAX_COMBINED_CREATES) {
+            break;
+          }
+        }
+        if (batch.isEmpty()) {
+          // Taken by a thread that died of an Error before it could say so.
+          mine.failure = new IllegalStateException("the creation was lost to a failure in another thread");
+          mine.done = true;
+        } else {
+          insertBatch(derivationKey, batch);
+        }
+      }
+    }
+    if (mine.failure != null) {
+      throw mine.failure;
+    }
+    return mine.stored;
+  }
+
+  /** Inserts {@code batch} together, or each alone if that is refused. Under the key's queue monitor. */
+  private void insertBatch(String derivationKey, List<QueuedCreate> batch) {
+    try {
+      if (batch.size() > 1) {
+        Map<InvoiceId, QueuedCreate> byId = new HashMap<>();
+        List<LongFunction<Invoice>> builders = new ArrayList<>();
+        for (QueuedCreate create : batch) {
+          byId.put(create.id, create);
+          builders.add(create.invoiceAt);
+        }
+        try {
+          List<Invoice> stored = store.insertAllAtNextIndex(derivationKey, builders,
+              candidate -> createdEvents(byId.get(candidate.id()).createdAt, candidate));
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).stored = stored.get(i);
+            batch.get(i).done = true;
+          }
+          return;
+        } catch (RuntimeException e) {
+          log.debug("{} creations under {} refused together; inserting each alone", batch.size(), derivationKey, e);
+        }
+      }
+      for (QueuedCreate create : batch) {
+        try {
+          Optional<Invoice> kept = batch.size() > 1 ? store.findById(create.id) : Optional.empty();
+          create.stored = kept.isPresent() ? kept.get()
+              : store.insertAtNextIndex(derivationKey, create.invoiceAt,
+                  candidate -> createdEvents(create.createdAt, candidate));
+        } catch (RuntimeException e) {
+          create.failure = e;
+        }
+        create.done = true;
+      }
+    } catch (Error e) {
+      for (QueuedCreate create : batch) {
+        if (!create.done) {
+          create.failure = new IllegalStateException("the creation failed in another thread", e);
+          create.done = true;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static List<Event> createdEvents(Instant now, Invoice invoice) {
+    return List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, now, invoice, Optional.empty()));
   }
 
   private static Invoice sameTerms(Invoice existing, InvoiceRequest request) {

@@ -208,9 +208,76 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the indexes are allocated together (the key's row locked until the commit), the invoices
+   * inserted, and all their events appended with one counter step. A refused insert rolls everything back, the
+   * indexes included. If a commit's outcome is unknown, the next attempt first looks for the first invoice that
+   * attempt built, by id, and returns them all if it was stored.
+   */
+  @Override
+  public List<Invoice> insertAllAtNextIndex(
+      String derivationKey, List<LongFunction<Invoice>> invoicesAt, Function<Invoice, List<Event>> eventsOf) {
+    checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
+    List<LongFunction<Invoice>> builders = List.copyOf(requireNonNull(invoicesAt, "invoicesAt"));
+    requireNonNull(eventsOf, "eventsOf");
+    if (builders.isEmpty()) {
+      return List.of();
+    }
+    List<List<InvoiceId>> attempted = new ArrayList<>();
+    return transactor.write(() -> "insert " + builders.size() + " invoices at the next indexes under "
+        + derivationKey, null, (connection, uncertain) -> {
+          if (uncertain) {
+            for (List<InvoiceId> ids : attempted) {
+              if (readInvoice(connection, sql.selectDocumentById, ids.get(0).value()).isPresent()) {
+                List<Invoice> stored = new ArrayList<>();
+                for (InvoiceId id : ids) {
+                  stored.add(readInvoice(connection, sql.selectDocumentById, id.value()).orElseThrow());
+                }
+                return stored; // an earlier attempt's commit went through before its connection broke
+              }
+            }
+          }
+          long first = nextIndexes(connection, derivationKey, builders.size());
+          List<Invoice> invoices = new ArrayList<>();
+          List<Event> events = new ArrayList<>();
+          for (int i = 0; i < builders.size(); i++) {
+            long index = first + i;
+            Invoice invoice = requireNonNull(builders.get(i).apply(index), "invoiceAt returned null");
+            if (invoice.derivationIndex() != index) {
+              throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+                  + invoice.derivationIndex() + ", not the index allocated, " + index);
+            }
+            if (invoice.version() != 1) {
+              throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+                  + invoice.version());
+            }
+            invoices.add(invoice);
+            events.addAll(checkEvents(eventsOf.apply(invoice)));
+          }
+          attempted.add(invoices.stream().map(Invoice::id).toList());
+          for (Invoice invoice : invoices) {
+            insertInvoiceRow(connection, invoice, false);
+          }
+          appendEvents(connection, events);
+          return invoices;
+        });
+  }
+
   /** Inserts the invoice row and appends its events, on the caller's transaction. */
   private void insertInvoice(Connection connection, Invoice invoice, List<Event> newEvents, boolean uncertain)
       throws SQLException {
+    if (insertInvoiceRow(connection, invoice, uncertain)) {
+      appendEvents(connection, newEvents);
+    }
+  }
+
+  /**
+   * Inserts the invoice row on the caller's transaction; false if an earlier attempt (after an unknown commit
+   * outcome) already stored it.
+   */
+  private boolean insertInvoiceRow(Connection connection, Invoice invoice, boolean uncertain) throws SQLException {
     String document = InvoiceJson.write(invoice);
     if (exists(connection, sql.selectDepositAddressByAddress, invoice.address())) {
       throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
@@ -235,11 +302,11 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       connection.rollback();
       if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
           .filter(invoice::equals).isPresent()) {
-        return; // the earlier attempt's commit went through before its connection broke
+        return false; // the earlier attempt's commit went through before its connection broke
       }
       throw new DuplicateInvoiceException(duplicateField(connection, invoice, e), invoice.id());
     }
-    appendEvents(connection, newEvents);
+    return true;
   }
 
   /** Binds status, version, awaiting confirmations, watch until and next review at, from {@code index + 1}. */
@@ -805,24 +872,33 @@ public final class JdbcInvoiceStore implements InvoiceStore {
    * it ends. The first statement of a transaction: on a race creating the row it rolls back and tries again.
    */
   private long nextIndex(Connection connection, String derivationKey) throws SQLException {
+    return nextIndexes(connection, derivationKey, 1);
+  }
+
+  /** Allocates {@code count} consecutive indexes under the key, its row locked until the commit; the first. */
+  private long nextIndexes(Connection connection, String derivationKey, int count) throws SQLException {
     if (sql.indexUpsertReturns()) {
       try (PreparedStatement statement = connection.prepareStatement(sql.upsertIndexReturning)) {
         statement.setString(1, derivationKey);
+        statement.setLong(2, count);
+        statement.setLong(3, count);
         try (ResultSet rows = statement.executeQuery()) {
           rows.next();
-          return rows.getLong(1) - 1;
+          return rows.getLong(1) - count;
         }
       }
     }
     for (int attempt = 1; ; attempt++) {
       int updated;
       try (PreparedStatement statement = connection.prepareStatement(sql.incrementIndex)) {
-        statement.setString(1, derivationKey);
+        statement.setLong(1, count);
+        statement.setString(2, derivationKey);
         updated = statement.executeUpdate();
       }
       if (updated == 0) {
         try (PreparedStatement statement = connection.prepareStatement(sql.insertIndex)) {
           statement.setString(1, derivationKey);
+          statement.setLong(2, count);
           statement.executeUpdate();
         } catch (SQLException e) {
           if (!SqlFailures.isDuplicateKey(e) || attempt >= 3) {
@@ -837,7 +913,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         statement.setString(1, derivationKey);
         try (ResultSet rows = statement.executeQuery()) {
           rows.next();
-          return rows.getLong(1) - 1;
+          return rows.getLong(1) - count;
         }
       }
     }

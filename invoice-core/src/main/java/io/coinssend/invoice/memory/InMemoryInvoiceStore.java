@@ -20,6 +20,7 @@ import io.coinssend.invoice.spi.InvoiceUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -253,6 +254,57 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       insert(invoice, eventsOf.apply(invoice));
       indexes.put(derivationKey, index + 1);
       return invoice;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** {@inheritDoc} All or nothing, under the store's lock: a refused invoice leaves no index used. */
+  @Override
+  public List<Invoice> insertAllAtNextIndex(
+      String derivationKey, List<LongFunction<Invoice>> invoicesAt, Function<Invoice, List<Event>> eventsOf) {
+    requireNonNull(derivationKey, "derivationKey");
+    List<LongFunction<Invoice>> builders = List.copyOf(requireNonNull(invoicesAt, "invoicesAt"));
+    requireNonNull(eventsOf, "eventsOf");
+    lock.writeLock().lock();
+    try {
+      long first = indexes.getOrDefault(derivationKey, 0L);
+      List<Invoice> group = new ArrayList<>();
+      List<List<Event>> events = new ArrayList<>();
+      Set<InvoiceId> ids = new HashSet<>();
+      Set<String> orderIds = new HashSet<>();
+      Set<String> addresses = new HashSet<>();
+      for (int i = 0; i < builders.size(); i++) {
+        long index = first + i;
+        Invoice invoice = requireNonNull(builders.get(i).apply(index), "invoiceAt returned null");
+        if (invoice.derivationIndex() != index) {
+          throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+              + invoice.derivationIndex() + ", not the index allocated, " + index);
+        }
+        if (invoice.version() != 1) {
+          throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+              + invoice.version());
+        }
+        if (byId.containsKey(invoice.id()) || !ids.add(invoice.id())) {
+          throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ID, invoice.id());
+        }
+        if (byOrderId.containsKey(invoice.orderId()) || !orderIds.add(invoice.orderId())) {
+          throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ORDER_ID, invoice.id());
+        }
+        if (byAddress.containsKey(invoice.address()) || depositAddressByAddress.containsKey(invoice.address())
+            || !addresses.add(invoice.address())) {
+          throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
+        }
+        group.add(invoice);
+        events.add(requireNonNull(eventsOf.apply(invoice), "eventsOf returned null"));
+      }
+      for (int i = 0; i < group.size(); i++) {
+        insert(group.get(i), events.get(i));
+      }
+      if (!group.isEmpty()) {
+        indexes.put(derivationKey, first + group.size());
+      }
+      return List.copyOf(group);
     } finally {
       lock.writeLock().unlock();
     }

@@ -129,6 +129,27 @@ public interface InvoiceStore {
   }
 
   /**
+   * {@link #insertAtNextIndex} for several invoices at once: allocates consecutive indexes under
+   * {@code derivationKey}, builds the i-th invoice with {@code invoicesAt.get(i)} at the i-th of them, and inserts
+   * them with their events. The engine uses it for creations that waited for one another, so that they share a
+   * transaction and its commit. A store that has transactions does it in one (the JDBC store): all are stored or
+   * none, and a refused insert leaves no index used. The default inserts them one by one with
+   * {@link #insertAtNextIndex}, so a refusal leaves the invoices before it stored; the engine copes with both.
+   *
+   * @return the invoices stored, in the order of {@code invoicesAt}
+   * @throws io.coinssend.invoice.DuplicateInvoiceException if one is refused as {@code insert} refuses it
+   * @throws IllegalArgumentException if an invoice built is not at the index it was given, or its version is not 1
+   */
+  default List<Invoice> insertAllAtNextIndex(
+      String derivationKey, List<LongFunction<Invoice>> invoicesAt, Function<Invoice, List<Event>> eventsOf) {
+    List<Invoice> stored = new ArrayList<>();
+    for (LongFunction<Invoice> invoiceAt : invoicesAt) {
+      stored.add(insertAtNextIndex(derivationKey, invoiceAt, eventsOf));
+    }
+    return stored;
+  }
+
+  /**
    * Reserves {@code count} consecutive chain fact numbers for {@code chain}, after every number reserved before by
    * any engine instance, atomically; the engine numbers each watcher report with them, so two instances watching one
    * chain never give two facts the same number.

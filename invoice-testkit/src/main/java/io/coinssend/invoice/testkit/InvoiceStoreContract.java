@@ -55,6 +55,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,14 @@ public abstract class InvoiceStoreContract {
    * for the built-in stores; return false for a store that keeps the SPI's default, which allocates first.
    */
   protected boolean releasesTheIndexOfARefusedInsert() {
+    return true;
+  }
+
+  /**
+   * Whether {@link InvoiceStore#insertAllAtNextIndex} stores all or none (one transaction). True for the JDBC store;
+   * return false for a store that keeps the SPI's default, which inserts one by one.
+   */
+  protected boolean insertsAGroupAllOrNothing() {
     return true;
   }
 
@@ -552,6 +561,51 @@ public abstract class InvoiceStoreContract {
         InvoiceStoreContract::created))
         .as("an invoice built for another index").isInstanceOf(IllegalArgumentException.class);
     assertThat(store.lastEventSequence()).as("nothing written by the refused one").isEqualTo(2);
+  }
+
+  @Test
+  void insertsSeveralInvoicesAtConsecutiveIndexesInOneWrite() {
+    assertThat(store.allocateIndex("xpub-g")).isZero();
+    List<Invoice> group = store.insertAllAtNextIndex("xpub-g", List.of(
+        index -> atIndex(newInvoice(1000), index), index -> atIndex(newInvoice(2000), index),
+        index -> atIndex(newInvoice(3000), index)), InvoiceStoreContract::created);
+    assertThat(group).extracting(Invoice::derivationIndex).containsExactly(1L, 2L, 3L);
+    assertThat(group).extracting(i -> i.amountDue().units().longValue()).containsExactly(1000L, 2000L, 3000L);
+    for (Invoice invoice : group) {
+      assertThat(store.findById(invoice.id())).contains(invoice);
+      assertThat(store.findByAddress(invoice.address())).contains(invoice);
+    }
+    List<Event> log = store.readEvents(0, 10);
+    assertThat(log).extracting(e -> ((InvoiceEvent) e).invoice()).as("one created event each, in order")
+        .containsExactlyElementsOf(group);
+    assertThat(log).extracting(Event::sequence).containsExactly(1L, 2L, 3L);
+    assertThat(store.allocateIndex("xpub-g")).as("the indexes are used up").isEqualTo(4);
+    assertThat(store.insertAllAtNextIndex("xpub-g", List.of(), InvoiceStoreContract::created)).isEmpty();
+    assertThat(store.allocateIndex("xpub-g")).as("an empty group allocates nothing").isEqualTo(5);
+  }
+
+  @Test
+  void refusesAGroupHoldingADuplicate() {
+    Invoice taken = newInvoice(1000);
+    store.insert(taken, created(taken));
+    AtomicReference<Invoice> before = new AtomicReference<>();
+    assertThatThrownBy(() -> store.insertAllAtNextIndex("xpub-h", List.of(
+        index -> {
+          Invoice first = atIndex(newInvoice(2000), index);
+          before.set(first);
+          return first;
+        },
+        index -> withOrderId(atIndex(newInvoice(5000), index), taken.orderId()),
+        index -> atIndex(newInvoice(3000), index)), InvoiceStoreContract::created))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ORDER_ID));
+    if (insertsAGroupAllOrNothing()) {
+      assertThat(store.list(InvoiceQuery.all())).as("nothing of the group").containsExactly(taken);
+      assertThat(store.lastEventSequence()).isEqualTo(1);
+      assertThat(store.allocateIndex("xpub-h")).as("no index used").isZero();
+    } else {
+      assertThat(store.findById(before.get().id())).as("the one before the refusal").isPresent();
+    }
   }
 
   @Test

@@ -139,10 +139,10 @@ public final class Statements {
     addToCounterReturning = "UPDATE " + counterTable + " SET counter_value = counter_value + ?"
         + " WHERE counter_name = ? RETURNING counter_value";
 
-    upsertIndexReturning = "INSERT INTO " + indexTable + " AS t (derivation_key, next_index) VALUES (?, 1)"
-        + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + 1 RETURNING next_index";
-    incrementIndex = "UPDATE " + indexTable + " SET next_index = next_index + 1 WHERE derivation_key = ?";
-    insertIndex = "INSERT INTO " + indexTable + " (derivation_key, next_index) VALUES (?, 1)";
+    upsertIndexReturning = "INSERT INTO " + indexTable + " AS t (derivation_key, next_index) VALUES (?, ?)"
+        + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + ? RETURNING next_index";
+    incrementIndex = "UPDATE " + indexTable + " SET next_index = next_index + ? WHERE derivation_key = ?";
+    insertIndex = "INSERT INTO " + indexTable + " (derivation_key, next_index) VALUES (?, ?)";
     selectIndex = "SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?";
 
     selectTip = "SELECT tip_height, tip_hash, tip_time, fact_sequence FROM " + tipTable + " WHERE chain = ?";

@@ -565,6 +565,27 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
   }
 
   @Test
+  void insertsAGroupOfNewInvoicesInOneCommitAndOnceWhenTheCommitsOutcomeWasLost() {
+    probe.resetCounts();
+    List<Invoice> group = store.insertAllAtNextIndex("xpub-group", List.of(
+        index -> atIndex(newInvoice(1000), index), index -> atIndex(newInvoice(2000), index)),
+        InvoiceStoreContract::created);
+    assertThat(probe.commits.get()).isEqualTo(1);
+    assertThat(group).extracting(Invoice::derivationIndex).containsExactly(0L, 1L);
+
+    probe.failAfterNextCommit(new SQLException("injected: connection lost after commit", "08006"));
+    List<Invoice> again = store.insertAllAtNextIndex("xpub-group", List.of(
+        index -> atIndex(newInvoice(3000), index), index -> atIndex(newInvoice(4000), index)),
+        InvoiceStoreContract::created);
+    assertThat(again).extracting(Invoice::derivationIndex).containsExactly(2L, 3L);
+    for (Invoice invoice : again) {
+      assertThat(store.findById(invoice.id())).contains(invoice);
+    }
+    assertThat(store.lastEventSequence()).as("four invoices, each created once").isEqualTo(4);
+    assertThat(store.allocateIndex("xpub-group")).as("no index spent by the replay").isEqualTo(4);
+  }
+
+  @Test
   void rollsBackEverythingAndNamesTheInvoiceWhenAFailureIsNotTransient() {
     List<Invoice> invoices = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

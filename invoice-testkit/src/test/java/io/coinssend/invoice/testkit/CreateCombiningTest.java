@@ -1,0 +1,138 @@
+package io.coinssend.invoice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coinssend.invoice.Asset;
+import io.coinssend.invoice.Invoice;
+import io.coinssend.invoice.InvoiceEngine;
+import io.coinssend.invoice.InvoiceRequest;
+import io.coinssend.invoice.Money;
+import io.coinssend.invoice.memory.InMemoryInvoiceStore;
+import io.coinssend.invoice.spi.InvoiceStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Creations that wait for their derivation key while another is inserted are inserted together by the next thread
+ * to take it, in one {@code insertAllAtNextIndex}; a group holding two creations of one order still gives both
+ * callers the one invoice of that order.
+ */
+class CreateCombiningTest {
+
+  private static final Asset BTC = Asset.BTC_REGTEST;
+
+  /** An in-memory store whose first single insert waits for {@link #release}, counting inserts. */
+  private static final class GatedStore {
+    final InMemoryInvoiceStore target = new InMemoryInvoiceStore();
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger singles = new AtomicInteger();
+    final List<Integer> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final InvoiceStore store = (InvoiceStore) Proxy.newProxyInstance(InvoiceStore.class.getClassLoader(),
+        new Class<?>[] {InvoiceStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("insertAtNextIndex") && singles.incrementAndGet() == 1) {
+            entered.countDown();
+            assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+          }
+          if (method.getName().equals("insertAllAtNextIndex")) {
+            groups.add(((List<?>) args[1]).size());
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private record Outcome(Thread thread, AtomicReference<Invoice> invoice, AtomicReference<Throwable> failure) {}
+
+  @Test
+  void creationsThatWaitedForTheirKeyAreInsertedTogether() throws Exception {
+    GatedStore gated = new GatedStore();
+    try (InvoiceEngine engine = engine(gated)) {
+      List<Outcome> outcomes = createWhileTheFirstWaits(gated, engine, List.of("a", "b", "c", "d"));
+
+      List<Long> indexes = new ArrayList<>();
+      for (Outcome outcome : outcomes) {
+        assertThat(outcome.failure().get()).isNull();
+        Invoice created = outcome.invoice().get();
+        assertThat(engine.getInvoice(created.id())).isEqualTo(created);
+        indexes.add(created.derivationIndex());
+      }
+      assertThat(indexes).containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
+      assertThat(gated.groups).as("the three that waited, in one insert").containsExactly(3);
+      assertThat(gated.singles.get()).as("the first alone").isEqualTo(1);
+      assertThat(engine.store().lastEventSequence()).as("one invoice.created each").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void twoCreationsOfOneOrderInAGroupBothGetItsOneInvoice() throws Exception {
+    GatedStore gated = new GatedStore();
+    try (InvoiceEngine engine = engine(gated)) {
+      List<Outcome> outcomes = createWhileTheFirstWaits(gated, engine, List.of("a", "b", "b", "c"));
+
+      for (Outcome outcome : outcomes) {
+        assertThat(outcome.failure().get()).isNull();
+      }
+      assertThat(outcomes.get(1).invoice().get()).isEqualTo(outcomes.get(2).invoice().get());
+      assertThat(engine.getByOrderId("b")).isEqualTo(outcomes.get(1).invoice().get());
+      assertThat(engine.getByOrderId("c")).isEqualTo(outcomes.get(3).invoice().get());
+      assertThat(gated.groups).as("the group was tried once, then each alone").containsExactly(3);
+      assertThat(engine.store().lastEventSequence()).as("three invoices, one invoice.created each").isEqualTo(3);
+    }
+  }
+
+  private static InvoiceEngine engine(GatedStore gated) {
+    return InvoiceEngine.builder().store(gated.store).watcher(new ScriptedWatcher(BTC))
+        .clock(ManualClock.startingAt2026()).tickInterval(Duration.ZERO).build().start();
+  }
+
+  /**
+   * Creates the first order's invoice, holds it in its insert until every other creation waits for the key, then
+   * lets it go; returns each creation's outcome in order.
+   */
+  private static List<Outcome> createWhileTheFirstWaits(GatedStore gated, InvoiceEngine engine, List<String> orders)
+      throws Exception {
+    List<Outcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < orders.size(); i++) {
+      String order = orders.get(i);
+      AtomicReference<Invoice> invoice = new AtomicReference<>();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread thread = new Thread(() -> {
+        try {
+          invoice.set(engine.createInvoice(InvoiceRequest.of(order, Money.ofUnits(BTC, 10_000))));
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "create-" + i);
+      outcomes.add(new Outcome(thread, invoice, failure));
+      thread.start();
+      if (i == 0) {
+        assertThat(gated.entered.await(10, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Outcome outcome : outcomes.subList(1, outcomes.size())) {
+      while (outcome.thread().getState() != Thread.State.BLOCKED) {
+        assertThat(System.nanoTime()).as(outcome.thread().getName() + " waiting for the key").isLessThan(deadline);
+        Thread.sleep(1);
+      }
+    }
+    gated.release.countDown();
+    for (Outcome outcome : outcomes) {
+      outcome.thread().join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(outcome.thread().isAlive()).isFalse();
+    }
+    return outcomes;
+  }
+}

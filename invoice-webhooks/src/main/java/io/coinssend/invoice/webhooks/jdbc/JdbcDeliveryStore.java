@@ -238,7 +238,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public OptionalLong findPosition(String group) {
     requireNonNull(group, "group");
-    return transaction("read the position of group " + group, connection -> {
+    return read("read the position of group " + group, connection -> {
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT last_sequence FROM webhook_position WHERE group_name = ?")) {
         select.setString(1, group);
@@ -770,7 +770,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public Optional<Delivery> findDelivery(String deliveryId) {
     requireNonNull(deliveryId, "deliveryId");
-    return transaction("read delivery " + deliveryId,
+    return read("read delivery " + deliveryId,
         connection -> selectDelivery(connection, deliveryId));
   }
 
@@ -787,7 +787,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public List<Delivery> deliveriesOfEvent(String eventId) {
     requireNonNull(eventId, "eventId");
-    return transaction("read the deliveries of event " + eventId, connection -> {
+    return read("read the deliveries of event " + eventId, connection -> {
       try (PreparedStatement query = connection.prepareStatement(
           SELECT_DELIVERIES + " WHERE d.event_id = ? ORDER BY d.endpoint_id")) {
         query.setString(1, eventId);
@@ -806,7 +806,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     }
     String sql = SELECT_DELIVERIES + " WHERE d.endpoint_id = ? AND d.event_sequence > ?"
         + (state.isPresent() ? " AND d.state = ?" : "") + " ORDER BY d.event_sequence LIMIT ?";
-    return transaction("read the deliveries of endpoint " + endpointId, connection -> {
+    return read("read the deliveries of endpoint " + endpointId, connection -> {
       try (PreparedStatement query = connection.prepareStatement(sql)) {
         int i = 1;
         query.setString(i++, endpointId);
@@ -951,7 +951,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   @Override
   public Map<String, EndpointDisabled> disabledEndpoints() {
-    return transaction("read the disabled endpoints", connection -> {
+    return read("read the disabled endpoints", connection -> {
       Map<String, EndpointDisabled> disabled = new LinkedHashMap<>();
       try (PreparedStatement query = connection.prepareStatement(
           "SELECT endpoint_id, disabled_at, reason FROM webhook_endpoint_disabled ORDER BY endpoint_id");
@@ -994,7 +994,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   }
 
   private List<DeliveryAttempt> attempts(String sql, String key, Optional<Instant> since, int limit) {
-    return transaction("read the delivery log", connection -> {
+    return read("read the delivery log", connection -> {
       List<DeliveryAttempt> result = new ArrayList<>();
       try (PreparedStatement query = connection.prepareStatement(sql)) {
         query.setString(1, key);
@@ -1098,6 +1098,36 @@ public final class JdbcDeliveryStore implements DeliveryStore {
           throw e;
         } finally {
           restore(connection, autoCommit, isolation);
+        }
+      } catch (SQLException e) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransient(e)) {
+          continue;
+        }
+        throw new InvoiceStoreException("the webhook delivery store could not " + what + " (" + dialect + "): "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * One read of one statement: no transaction of its own and no isolation set (a single statement sees one snapshot
+   * at any level), which saves the round trips of setting the isolation and of the commit. Retried as
+   * {@link #transaction} is.
+   */
+  private <T> T read(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = dataSource.getConnection()) {
+        try {
+          T result = work.run(connection);
+          if (!connection.getAutoCommit()) {
+            connection.rollback(); // a pool set to manual commit: end the read's transaction
+          }
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          if (!connection.getAutoCommit()) {
+            rollbackQuietly(connection);
+          }
+          throw e;
         }
       } catch (SQLException e) {
         if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransient(e)) {

@@ -52,7 +52,8 @@ import javax.sql.DataSource;
  * and payloads from arrays, a claim is an {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED))
  * RETURNING …}, and a group of outcomes is one {@code UPDATE … FROM unnest(…)} guarded by state and lease owner
  * with the attempts' insert in the same statement. MariaDB and H2 run the same steps as several statements in one
- * transaction.
+ * transaction. A claimed delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back
+ * as SENDING): a claim writes no indexed column, so PostgreSQL updates the row in place (HOT).
  *
  * <p>Thread-safe (each call takes its own connection from the {@link DataSource} and runs one READ COMMITTED
  * transaction, retried a few times on deadlocks and serialization failures). Failures are thrown as
@@ -131,14 +132,14 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       "INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String UPDATE_OUTCOME = "UPDATE webhook_delivery SET state = ?, attempts = ?, "
       + "next_attempt_at = ?, updated_at = ?, last_status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
-      + "WHERE id = ? AND state = 'SENDING' AND lease_owner = ?";
+      + "WHERE id = ? AND lease_owner = ?";
 
   /** Due deliveries of an endpoint, earliest first, locked and skipping rows other claimers hold. */
-  private static final String DUE = "FROM webhook_delivery WHERE endpoint_id = ? AND ((state = 'PENDING' "
-      + "AND next_attempt_at <= ?) OR (state = 'SENDING' AND lease_until <= ?)) ORDER BY next_attempt_at, "
+  private static final String DUE = "FROM webhook_delivery WHERE endpoint_id = ? AND state = 'PENDING' "
+      + "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, "
       + "event_sequence, id LIMIT ? FOR UPDATE SKIP LOCKED";
   private static final String SELECT_DUE = "SELECT " + COLUMNS + " " + DUE;
-  private static final String PG_CLAIM = "WITH claimed AS (UPDATE webhook_delivery SET state = 'SENDING', "
+  private static final String PG_CLAIM = "WITH claimed AS (UPDATE webhook_delivery SET "
       + "lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ANY (ARRAY(SELECT id " + DUE + ")) "
       + "RETURNING " + COLUMNS + ") SELECT " + qualified("c", COLUMNS) + ", p.payload FROM claimed c "
       + "JOIN webhook_payload p ON p.delivery_id = c.id ORDER BY c.next_attempt_at, c.event_sequence, c.id";
@@ -153,8 +154,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       + "attempt_no, attempted_at, status, latency_ms, success, error FROM o ORDER BY ord), "
       + "moved AS (UPDATE webhook_delivery d SET state = o.state, attempts = o.attempts, "
       + "next_attempt_at = o.next_attempt_at, updated_at = o.at, last_status = o.status, last_error = o.error, "
-      + "lease_owner = NULL, lease_until = NULL FROM o WHERE d.id = o.id AND d.state = 'SENDING' "
-      + "AND d.lease_owner = o.owner RETURNING d.id) "
+      + "lease_owner = NULL, lease_until = NULL FROM o WHERE d.id = o.id AND d.lease_owner = o.owner "
+      + "RETURNING d.id) "
       + "SELECT id FROM moved";
 
   private static final String PG_ENQUEUE = "WITH r AS (SELECT * FROM unnest(CAST(? AS varchar[]), "
@@ -467,8 +468,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         return List.of();
       }
       List<Delivery> claimed = new ArrayList<>(due.size());
-      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'SENDING', "
-          + "lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?")) {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET lease_owner = ?, "
+          + "lease_until = ?, updated_at = ? WHERE id = ?")) {
         for (Delivery delivery : due) {
           update.setString(1, owner);
           update.setLong(2, leaseUntil.toEpochMilli());
@@ -581,7 +582,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       for (int from = 0; from < ids.size(); from += MAX_IDS_PER_STATEMENT) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_STATEMENT));
         try (PreparedStatement lock = connection.prepareStatement("SELECT id, lease_owner FROM webhook_delivery "
-            + "WHERE state = 'SENDING' AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
+            + "WHERE lease_owner IS NOT NULL AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
           for (int i = 0; i < chunk.size(); i++) {
             lock.setString(i + 1, chunk.get(i));
           }
@@ -749,8 +750,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       return;
     }
     transaction("give back " + deliveryIds.size() + " claims", connection -> {
-      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', "
-          + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'SENDING' "
+      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET "
+          + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? "
           + "AND lease_owner = ?")) {
         for (String id : deliveryIds) {
           update.setLong(1, now.toEpochMilli());
@@ -805,19 +806,29 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       throw new IllegalArgumentException("limit must be positive, but was " + limit);
     }
     String sql = SELECT_DELIVERIES + " WHERE d.endpoint_id = ? AND d.event_sequence > ?"
-        + (state.isPresent() ? " AND d.state = ?" : "") + " ORDER BY d.event_sequence LIMIT ?";
+        + state.map(JdbcDeliveryStore::stateCondition).orElse("") + " ORDER BY d.event_sequence LIMIT ?";
     return read("read the deliveries of endpoint " + endpointId, connection -> {
       try (PreparedStatement query = connection.prepareStatement(sql)) {
         int i = 1;
         query.setString(i++, endpointId);
         query.setLong(i++, afterSequence);
-        if (state.isPresent()) {
-          query.setString(i++, state.get().name());
-        }
         query.setInt(i, limit);
         return deliveries(query);
       }
     });
+  }
+
+  /**
+   * The condition on a delivery ({@code d}) in {@code state}. A claimed delivery keeps {@code state = 'PENDING'} and
+   * has a lease owner: the claim writes no indexed column, so PostgreSQL updates its row in place (HOT).
+   */
+  private static String stateCondition(DeliveryState state) {
+    return switch (state) {
+      case PENDING -> " AND d.state = 'PENDING' AND d.lease_owner IS NULL";
+      case SENDING -> " AND d.lease_owner IS NOT NULL";
+      case DELIVERED -> " AND d.state = 'DELIVERED'";
+      case DEAD -> " AND d.state = 'DEAD'";
+    };
   }
 
   private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
@@ -849,6 +860,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     OptionalInt lastStatus = rows.wasNull() ? OptionalInt.empty() : OptionalInt.of(status);
     long until = rows.getLong("lease_until");
     Optional<Instant> leaseUntil = rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(until));
+    String owner = rows.getString("lease_owner");
     return new Delivery(
         rows.getString("id"),
         rows.getString("event_id"),
@@ -856,14 +868,14 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         rows.getLong("event_sequence"),
         rows.getString("subject_id"),
         rows.getString("endpoint_id"),
-        DeliveryState.valueOf(rows.getString("state")),
+        owner != null ? DeliveryState.SENDING : DeliveryState.valueOf(rows.getString("state")),
         rows.getInt("attempts"),
         Instant.ofEpochMilli(rows.getLong("next_attempt_at")),
         Instant.ofEpochMilli(rows.getLong("created_at")),
         Instant.ofEpochMilli(rows.getLong("updated_at")),
         lastStatus,
         Optional.ofNullable(rows.getString("last_error")),
-        Optional.ofNullable(rows.getString("lease_owner")),
+        Optional.ofNullable(owner),
         leaseUntil,
         payload);
   }
@@ -878,7 +890,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     return transaction("redeliver " + deliveryId, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', "
           + "attempts = 0, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL "
-          + "WHERE id = ? AND state <> 'SENDING'")) {
+          + "WHERE id = ? AND lease_owner IS NULL")) {
         update.setLong(1, now.toEpochMilli());
         update.setLong(2, now.toEpochMilli());
         update.setString(3, deliveryId);
@@ -938,7 +950,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         return false;
       }
       try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET next_attempt_at = ?, "
-          + "updated_at = ? WHERE endpoint_id = ? AND state = 'PENDING' AND next_attempt_at > ?")) {
+          + "updated_at = ? WHERE endpoint_id = ? AND state = 'PENDING' AND lease_owner IS NULL "
+          + "AND next_attempt_at > ?")) {
         update.setLong(1, now.toEpochMilli());
         update.setLong(2, now.toEpochMilli());
         update.setString(3, endpointId);
@@ -1033,9 +1046,13 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       while (true) {
         List<String> ids = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT id FROM webhook_delivery "
-            + "WHERE state IN ('DELIVERED', 'DEAD') AND updated_at < ? ORDER BY id LIMIT ? FOR UPDATE")) {
+            + "WHERE state IN ('DELIVERED', 'DEAD') AND updated_at < ? AND created_at < ? ORDER BY id LIMIT ? "
+            + "FOR UPDATE")) {
+          // created_at <= updated_at: the second condition changes nothing but lets PostgreSQL use its index of
+          // finished deliveries, which is on created_at because claims change updated_at (see the DDL).
           select.setLong(1, cutoff.toEpochMilli());
-          select.setInt(2, MAX_IDS_PER_STATEMENT);
+          select.setLong(2, cutoff.toEpochMilli());
+          select.setInt(3, MAX_IDS_PER_STATEMENT);
           try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
               ids.add(rows.getString(1));

@@ -23,16 +23,19 @@ CREATE TABLE IF NOT EXISTS webhook_delivery (
   lease_owner      VARCHAR(100),
   lease_until      BIGINT,
   CONSTRAINT webhook_delivery_event_endpoint UNIQUE (event_id, endpoint_id)
-);
+) WITH (fillfactor = 50);
 
--- A delivery row is rewritten at its claim and at its outcome (state and due time are indexed, so these updates
--- are never HOT): its payload lives in webhook_payload, written once, so the rewrites copy a small row. The two
--- partial indexes hold only the rows their queries look for: claims (due and lapsed deliveries), and purges
--- (finished ones); an update into a state outside an index's predicate adds nothing to it.
-CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (endpoint_id, state, next_attempt_at)
-  WHERE state IN ('PENDING', 'SENDING');
+-- A delivery row changes at its claim and at its outcome. A claim writes only lease_owner, lease_until and updated_at
+-- (a claimed delivery keeps state 'PENDING'; SENDING means "has a lease owner"), which no index covers, so with room
+-- left on the page PostgreSQL updates the row in place (HOT) without touching any index (fillfactor 50: a batch
+-- claimed together finds room for its new versions beside the old). The payload lives in webhook_payload, written
+-- once, so both updates copy a small row. The two partial indexes hold only the rows their queries look for: claims
+-- (PENDING, in due order, so a claim reads only the rows it takes) and purges (finished, by creation time:
+-- updated_at changes at every claim and must stay unindexed).
+CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (endpoint_id, next_attempt_at, event_sequence, id)
+  WHERE state = 'PENDING';
 CREATE INDEX IF NOT EXISTS webhook_delivery_endpoint_sequence ON webhook_delivery (endpoint_id, event_sequence);
-CREATE INDEX IF NOT EXISTS webhook_delivery_finished ON webhook_delivery (state, updated_at)
+CREATE INDEX IF NOT EXISTS webhook_delivery_finished ON webhook_delivery (created_at)
   WHERE state IN ('DELIVERED', 'DEAD');
 
 -- The exact body sent, one row per delivery, inserted and deleted with it.

@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#batchSize(int)} at a time (one store call) into a local queue that up to
  * {@link WebhookEndpoint#maxConcurrentRequests()} workers send, each a loop of blocking requests; finished attempts
  * are recorded in groups through {@link DeliveryStore#completeAll} (one call for whatever finished while the previous
- * call ran, at most {@link #MAX_UNRECORDED_ATTEMPTS} waiting); the disabled endpoints are read once per poll, at most
+ * call ran, waiting up to {@link #GROUP_LINGER} for a small group to grow while attempts are being sent, at most
+ * {@link #MAX_UNRECORDED_ATTEMPTS} waiting); the disabled endpoints are read once per poll, at most
  * every {@link #DISABLED_REFRESH}, not per delivery. Delivery is at least once: if the process dies after a request
  * and before its attempt is recorded, the delivery stays claimed until its lease lapses (connect timeout + request
  * timeout + 10 s + {@link #LEASE_MARGIN}) and is then sent again with the same {@code webhook-id}; receivers
@@ -113,6 +114,12 @@ public final class WebhookDispatcher implements AutoCloseable {
    * 1,000.
    */
   public static final int MAX_UNRECORDED_ATTEMPTS = 1_000;
+  /**
+   * How long a group of finished attempts smaller than half the batch size waits for more before it is recorded, while
+   * attempts are still being sent: 10 milliseconds. A group is recorded at once when it reaches half the batch size,
+   * when no attempt is being sent, or when the dispatcher closes.
+   */
+  public static final Duration GROUP_LINGER = Duration.ofMillis(10);
   /** How old this dispatcher's copy of the disabled endpoints may be when a poll starts: 1 second. */
   public static final Duration DISABLED_REFRESH = Duration.ofSeconds(1);
   /** The {@code user-agent} header sent. */
@@ -156,6 +163,8 @@ public final class WebhookDispatcher implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Recorder recorder = new Recorder();
+  /** Attempts started and not yet queued for the recorder. */
+  private final AtomicInteger sending = new AtomicInteger();
   /** Attempts started, for {@link #runDue()}'s count. */
   private final AtomicInteger attemptsStarted = new AtomicInteger();
   /** A claim that failed on a worker thread since {@link #runDue()} began, rethrown there. */
@@ -753,6 +762,17 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** One attempt, on a worker's thread: sign, send (blocking), then queue the outcome for the recorder. */
   private void attempt(Worker worker, WebhookEndpoint endpoint, Delivery delivery) {
     attemptsStarted.incrementAndGet();
+    sending.incrementAndGet();
+    try {
+      attemptAndQueue(worker, endpoint, delivery);
+    } finally {
+      if (sending.decrementAndGet() == 0) {
+        recorder.wake(); // the last attempt out: record what waits without lingering
+      }
+    }
+  }
+
+  private void attemptAndQueue(Worker worker, WebhookEndpoint endpoint, Delivery delivery) {
     Instant started = now();
     long startNanos = System.nanoTime();
     try {
@@ -894,9 +914,11 @@ public final class WebhookDispatcher implements AutoCloseable {
   /**
    * Records finished attempts in groups (group commit): workers queue outcomes, and one writer at a time (a task on
    * the executor, started when the queue gets an entry while no writer runs) records everything queued in one
-   * {@link DeliveryStore#completeAll} call, then what arrived meanwhile, until the queue is empty. There is no timed
-   * wait: a group is whatever finished during the previous write. At most {@link #MAX_UNRECORDED_ATTEMPTS} wait;
-   * then workers wait before queueing more, so sending never runs ahead of recording by more than that.
+   * {@link DeliveryStore#completeAll} call, then what arrived meanwhile, until the queue is empty. While attempts are
+   * still being sent, a group smaller than half the batch size waits up to {@link #GROUP_LINGER} for more: without
+   * that, a store write (a transaction, with its commit) followed every few attempts, and the writes took the CPU
+   * the sends needed. At most {@link #MAX_UNRECORDED_ATTEMPTS} wait; then workers wait before queueing more, so
+   * sending never runs ahead of recording by more than that.
    */
   private final class Recorder {
     private final ArrayDeque<Finished> queue = new ArrayDeque<>();
@@ -916,6 +938,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         queue.add(finished);
         start = !writing;
         writing = true;
+        if (queue.size() == enoughForAGroup()) {
+          notifyAll(); // a lingering writer need not wait longer
+        }
       }
       if (start) {
         try {
@@ -932,6 +957,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         while (true) {
           List<Finished> group;
           synchronized (this) {
+            linger();
             if (queue.isEmpty()) {
               writing = false;
               notifyAll();
@@ -952,6 +978,32 @@ public final class WebhookDispatcher implements AutoCloseable {
           }
         }
       }
+    }
+
+    /** Under the monitor: waits (up to the linger time) while the group is small and attempts are being sent. */
+    private void linger() {
+      long deadline = System.nanoTime() + GROUP_LINGER.toNanos();
+      while (queue.size() < enoughForAGroup() && sending.get() > 0 && state.get() != State.CLOSED) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    private int enoughForAGroup() {
+      return Math.max(1, Math.min(batchSize, MAX_UNRECORDED_ATTEMPTS) / 2);
+    }
+
+    /** Wakes a lingering writer: no attempt is being sent any more. */
+    synchronized void wake() {
+      notifyAll();
     }
 
     synchronized int queued() {

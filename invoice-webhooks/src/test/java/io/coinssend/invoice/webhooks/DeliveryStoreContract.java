@@ -285,6 +285,72 @@ abstract class DeliveryStoreContract {
     assertThat(seen).hasSize(120);
   }
 
+  @Test
+  void aClaimCarriesEachDeliverysOwnPayloadAndMatchesTheStoredDelivery() {
+    List<Delivery> all = new ArrayList<>();
+    for (long s = 1; s <= 5; s++) {
+      all.add(delivery(s, "shop", T0));
+    }
+    store.enqueue(GROUP, 0, 5, all);
+
+    List<Delivery> claimed = store.claim("shop", T0, 10, "a", T0.plusSeconds(60));
+
+    assertThat(claimed).hasSize(5);
+    for (int i = 0; i < claimed.size(); i++) {
+      assertThat(claimed.get(i).payload()).isEqualTo(all.get(i).payload());
+      assertThat(claimed.get(i)).isEqualTo(all.get(i).claimed("a", T0.plusSeconds(60), T0));
+      assertThat(store.findDelivery(all.get(i).id())).contains(claimed.get(i));
+    }
+  }
+
+  @Test
+  void lapsedClaimsTakenOverByConcurrentClaimersGoToExactlyOneEach() throws Exception {
+    List<Delivery> all = new ArrayList<>();
+    for (long s = 1; s <= 90; s++) {
+      all.add(delivery(s, "shop", T0));
+    }
+    store.enqueue(GROUP, 0, 90, all);
+    int first = 0;
+    while (first < 90) {
+      first += store.claim("shop", T0, 30, "gone", T0.plusSeconds(60)).size();
+    }
+    int threads = 6;
+    int limit = 7;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Delivery> claims = Collections.synchronizedList(new ArrayList<>());
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String owner = "owner-" + t;
+        workers.add(pool.submit(() -> {
+          start.await();
+          while (true) {
+            List<Delivery> got = store.claim("shop", T0.plusSeconds(60), limit, owner, T0.plusSeconds(200));
+            assertThat(got.size()).as("a claim never takes more than its limit").isLessThanOrEqualTo(limit);
+            if (got.isEmpty()) {
+              return null;
+            }
+            claims.addAll(got);
+          }
+        }));
+      }
+      start.countDown();
+      for (Future<?> worker : workers) {
+        worker.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(claims).extracting(Delivery::id).doesNotHaveDuplicates().hasSize(90);
+    for (Delivery claimed : claims) {
+      assertThat(store.findDelivery(claimed.id()).orElseThrow().leaseOwner()).isEqualTo(claimed.leaseOwner());
+    }
+    DeliveryOutcome stale = new DeliveryOutcome("gone", attempt(all.get(0), 1, T0, 204), DeliveryState.DELIVERED, 1,
+        T0, T0);
+    assertThat(store.completeAll(List.of(stale))).as("the first owner's claims are lost").containsExactly(stale);
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Completing and the delivery log
 
@@ -398,6 +464,86 @@ abstract class DeliveryStoreContract {
 
     assertThat(store.deliveriesOfEndpoint("shop", Optional.of(DeliveryState.DELIVERED), 0, 2_000)).hasSize(1_203);
     assertThat(store.attemptsOfEndpoint("shop", Instant.EPOCH, 2_000)).hasSize(1_203);
+  }
+
+  @Test
+  void anOutcomeMovesTheDeliveryOnlyForTheOwnerOfAClaimStillSending() {
+    Delivery heldByA = delivery(1, "shop", T0);
+    Delivery released = delivery(2, "shop", T0);
+    Delivery redelivered = delivery(3, "shop", T0);
+    Delivery lapsed = delivery(4, "shop", T0);
+    Delivery never = delivery(5, "shop", T0);
+    store.enqueue(GROUP, 0, 5, List.of(heldByA, released, redelivered, lapsed, never));
+    claimOne(heldByA, T0, "a");
+    claimOne(released, T0, "a");
+    claimOne(redelivered, T0, "a");
+    claimOne(lapsed, T0, "a");
+    store.release("a", List.of(released.id()), T0);
+    Instant end = T0.plusSeconds(90); // after every lease above: lapsed, but nobody took them over
+    DeliveryOutcome wrongOwner = new DeliveryOutcome("b", attempt(heldByA, 1, T0, 204), DeliveryState.DELIVERED, 1,
+        end, end);
+    DeliveryOutcome afterRelease = new DeliveryOutcome("a", attempt(released, 1, T0, 204), DeliveryState.DELIVERED,
+        1, end, end);
+    DeliveryOutcome neverClaimed = new DeliveryOutcome("a", attempt(never, 1, T0, 204), DeliveryState.DELIVERED, 1,
+        end, end);
+    DeliveryOutcome unknown = new DeliveryOutcome("a", new DeliveryAttempt("dlv_unknown", eventId(9), "shop", 1, T0,
+        OptionalInt.of(204), Duration.ofMillis(1), true, Optional.empty()), DeliveryState.DELIVERED, 1, end, end);
+    DeliveryOutcome stillMine = new DeliveryOutcome("a", attempt(lapsed, 1, T0, 503), DeliveryState.PENDING, 1,
+        end.plusSeconds(5), end);
+
+    List<DeliveryOutcome> lost = store.completeAll(List.of(wrongOwner, afterRelease, neverClaimed, unknown,
+        stillMine));
+
+    assertThat(lost).containsExactly(wrongOwner, afterRelease, neverClaimed, unknown);
+    Delivery a = store.findDelivery(heldByA.id()).orElseThrow();
+    assertThat(a.state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(a.leaseOwner()).contains("a");
+    assertThat(store.findDelivery(released.id()).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(store.findDelivery(never.id()).orElseThrow().attempts()).isZero();
+    Delivery retry = store.findDelivery(lapsed.id()).orElseThrow();
+    assertThat(retry.state()).as("a lapsed claim nobody took over is still its owner's").isEqualTo(
+        DeliveryState.PENDING);
+    assertThat(retry.nextAttemptAt()).isEqualTo(end.plusSeconds(5));
+    assertThat(store.attemptsOfEndpoint("shop", Instant.EPOCH, 10)).as("every attempt is logged")
+        .containsExactly(wrongOwner.attempt(), afterRelease.attempt(), neverClaimed.attempt(), unknown.attempt(),
+            stillMine.attempt());
+    store.redeliver(redelivered.id(), end);
+    assertThat(store.findDelivery(redelivered.id()).orElseThrow().state()).as("being sent: left as it is")
+        .isEqualTo(DeliveryState.SENDING);
+    assertThat(store.complete(new DeliveryOutcome("b", attempt(redelivered, 1, T0, 204), DeliveryState.DELIVERED, 1,
+        end, end))).isFalse();
+    assertThat(store.complete(new DeliveryOutcome("a", attempt(redelivered, 1, T0, 204), DeliveryState.DELIVERED, 1,
+        end, end))).isTrue();
+  }
+
+  @Test
+  void aDeliveryEnqueuedTwiceInOneBatchIsStoredOnceWithTheFirstPayload() {
+    Delivery first = delivery(1, "shop", T0);
+    Delivery twin = Delivery.pending(first.eventId(), "invoice.created", 1, "inv_1", "shop", T0.plusSeconds(1),
+        "{\"twin\":true}");
+
+    assertThat(store.enqueue(GROUP, 0, 2, List.of(first, twin, delivery(2, "shop", T0)))).isTrue();
+
+    assertThat(store.findDelivery(first.id())).contains(first);
+    assertThat(store.deliveriesOfEndpoint("shop", Optional.empty(), 0, 10)).hasSize(2);
+  }
+
+  @Test
+  void aPurgedDeliveryCanBeEnqueuedAgainWithItsNewPayload() {
+    Delivery old = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(old));
+    claimOne(old, T0, "a");
+    store.complete(new DeliveryOutcome("a", attempt(old, 1, T0, 204), DeliveryState.DELIVERED, 1, T0, T0));
+    assertThat(store.purge(T0.plusSeconds(1))).isEqualTo(2);
+    assertThat(store.findDelivery(old.id())).isEmpty();
+    Instant later = T0.plusSeconds(10);
+    Delivery again = Delivery.pending(old.eventId(), "invoice.created", 1, "inv_1", "shop", later, "{\"v\":2}");
+
+    assertThat(store.enqueue("backfill", 0, 1, List.of(again))).isTrue();
+
+    assertThat(store.findDelivery(old.id())).contains(again);
+    assertThat(store.claim("shop", later, 10, "b", later.plusSeconds(60))).extracting(Delivery::payload)
+        .containsExactly("{\"v\":2}");
   }
 
   @Test

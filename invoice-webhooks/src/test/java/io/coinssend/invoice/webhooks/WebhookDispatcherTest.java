@@ -390,6 +390,30 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void finishedAttemptsAreRecordedWhileAnotherSendStillHangs() {
+    CountDownLatch release = new CountDownLatch(1);
+    TestReceiver receiver = receiver().then(new TestReceiver.Hang(release));
+    List<Event> events = shop.createInvoices(6);
+    CountingStore counting = new CountingStore(deliveries);
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/"))
+        .withMaxConcurrentRequests(2)).deliveryStore(counting).requestTimeout(Duration.ofSeconds(30)));
+    dispatcher.start();
+
+    // One request hangs for the whole time, so an attempt is always being sent: a small group may wait for more,
+    // but only briefly (GROUP_LINGER), never until the sends are over.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 10)).hasSize(5));
+    assertThat(release.getCount()).as("still hanging").isEqualTo(1);
+    assertThat(counting.groups.stream().mapToInt(Integer::intValue).sum()).isEqualTo(5);
+
+    release.countDown();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 10)).hasSize(6));
+    assertThat(receiver.requests()).extracting(TestReceiver.Request::id)
+        .containsExactlyInAnyOrderElementsOf(events.stream().map(Event::id).toList());
+  }
+
+  @Test
   void attemptsThatWereNeverRecordedAreSentAgainOnceTheirClaimsLapseAndNothingIsLost() {
     TestReceiver receiver = receiver();
     List<Event> events = shop.createInvoices(3);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,17 +33,27 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
  * A {@link DeliveryStore} in a relational database through JDBC: PostgreSQL, MariaDB 10.6+ / MySQL 8+, or H2 2.2+.
  *
- * <p>It keeps its own four tables ({@code webhook_position}, {@code webhook_delivery}, {@code webhook_attempt},
- * {@code webhook_endpoint_disabled}); the DDL for each database ships as a resource ({@link Dialect#ddl()}) and
- * {@link #createTables()} runs it idempotently. Several dispatchers, in any number of processes, may share one
- * database: claims are {@code SELECT … FOR UPDATE SKIP LOCKED} followed by an update in the same transaction, so
+ * <p>It keeps its own five tables ({@code webhook_position}, {@code webhook_delivery}, {@code webhook_payload},
+ * {@code webhook_attempt}, {@code webhook_endpoint_disabled}); the DDL for each database ships as a resource
+ * ({@link Dialect#ddl()}) and {@link #createTables()} runs it idempotently. A delivery's payload is kept in
+ * {@code webhook_payload}, written once with the delivery and deleted with it, so that claims and outcomes, which
+ * rewrite the delivery's row, rewrite a small one. Several dispatchers, in any number of processes, may share one
+ * database: claims lock the due rows with {@code FOR UPDATE SKIP LOCKED} and update them in the same transaction, so
  * concurrent claimers skip each other's rows instead of waiting or taking them twice; enqueueing moves the group's
  * position by compare-and-set in the same transaction as the inserts, and (event id, endpoint id) is unique.
+ *
+ * <p>On PostgreSQL each of the frequent calls is one statement (one round trip): an enqueue inserts its deliveries
+ * and payloads from arrays, a claim is an {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED))
+ * RETURNING …}, and a group of outcomes is one {@code UPDATE … FROM unnest(…)} guarded by state and lease owner
+ * with the attempts' insert in the same statement. MariaDB and H2 run the same steps as several statements in one
+ * transaction. A claimed delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back
+ * as SENDING): a claim writes no indexed column, so PostgreSQL updates the row in place (HOT).
  *
  * <p>Thread-safe (each call takes its own connection from the {@link DataSource} and runs one READ COMMITTED
  * transaction, retried a few times on deadlocks and serialization failures). Failures are thrown as
@@ -103,8 +114,12 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   private static final int MAX_TRANSACTION_ATTEMPTS = 5;
 
+  /** The columns of {@code webhook_delivery}; the payload is in {@code webhook_payload}, keyed by delivery id. */
   private static final String COLUMNS = "id, event_id, event_type, event_sequence, subject_id, endpoint_id, state, "
-      + "attempts, next_attempt_at, created_at, updated_at, last_status, last_error, lease_owner, lease_until, payload";
+      + "attempts, next_attempt_at, created_at, updated_at, last_status, last_error, lease_owner, lease_until";
+  /** Deliveries ({@code d}) with their payloads. */
+  private static final String SELECT_DELIVERIES = "SELECT " + qualified("d", COLUMNS) + ", p.payload FROM "
+      + "webhook_delivery d JOIN webhook_payload p ON p.delivery_id = d.id";
   private static final String ATTEMPT_COLUMNS = "delivery_id, event_id, endpoint_id, attempt_no, attempted_at, "
       + "status_code, latency_ms, success, error";
 
@@ -112,11 +127,45 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   private static final int MAX_IDS_PER_STATEMENT = 500;
   /** The most rows in one multi-row {@code INSERT} (9 parameters each). */
   private static final int MAX_ROWS_PER_INSERT = 200;
+  private static final String INSERT_PAYLOAD = "INSERT INTO webhook_payload (delivery_id, payload) VALUES (?, ?)";
   private static final String INSERT_ATTEMPT =
       "INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String UPDATE_OUTCOME = "UPDATE webhook_delivery SET state = ?, attempts = ?, "
       + "next_attempt_at = ?, updated_at = ?, last_status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
-      + "WHERE id = ? AND state = 'SENDING' AND lease_owner = ?";
+      + "WHERE id = ? AND lease_owner = ?";
+
+  /** Due deliveries of an endpoint, earliest first, locked and skipping rows other claimers hold. */
+  private static final String DUE = "FROM webhook_delivery WHERE endpoint_id = ? AND state = 'PENDING' "
+      + "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, "
+      + "event_sequence, id LIMIT ? FOR UPDATE SKIP LOCKED";
+  private static final String SELECT_DUE = "SELECT " + COLUMNS + " " + DUE;
+  private static final String PG_CLAIM = "WITH claimed AS (UPDATE webhook_delivery SET "
+      + "lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ANY (ARRAY(SELECT id " + DUE + ")) "
+      + "RETURNING " + COLUMNS + ") SELECT " + qualified("c", COLUMNS) + ", p.payload FROM claimed c "
+      + "JOIN webhook_payload p ON p.delivery_id = c.id ORDER BY c.next_attempt_at, c.event_sequence, c.id";
+
+  private static final String PG_COMPLETE = "WITH o AS (SELECT * FROM unnest(CAST(? AS varchar[]), "
+      + "CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int4[]), CAST(? AS int8[]), CAST(? AS int8[]), "
+      + "CAST(? AS int4[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int4[]), "
+      + "CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS bool[])) WITH ORDINALITY AS o(id, owner, state, attempts, "
+      + "next_attempt_at, at, status, error, event_id, endpoint_id, attempt_no, attempted_at, latency_ms, success, "
+      + "ord)), "
+      + "logged AS (INSERT INTO webhook_attempt (" + ATTEMPT_COLUMNS + ") SELECT id, event_id, endpoint_id, "
+      + "attempt_no, attempted_at, status, latency_ms, success, error FROM o ORDER BY ord), "
+      + "moved AS (UPDATE webhook_delivery d SET state = o.state, attempts = o.attempts, "
+      + "next_attempt_at = o.next_attempt_at, updated_at = o.at, last_status = o.status, last_error = o.error, "
+      + "lease_owner = NULL, lease_until = NULL FROM o WHERE d.id = o.id AND d.lease_owner = o.owner "
+      + "RETURNING d.id) "
+      + "SELECT id FROM moved";
+
+  private static final String PG_ENQUEUE = "WITH r AS (SELECT * FROM unnest(CAST(? AS varchar[]), "
+      + "CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS varchar[]), CAST(? AS varchar[]), "
+      + "CAST(? AS varchar[]), CAST(? AS int4[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), "
+      + "CAST(? AS int4[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS text[])) "
+      + "AS r(" + COLUMNS + ", payload)), "
+      + "added AS (INSERT INTO webhook_delivery (" + COLUMNS + ") SELECT " + COLUMNS + " FROM r "
+      + "ON CONFLICT DO NOTHING RETURNING id) "
+      + "INSERT INTO webhook_payload (delivery_id, payload) SELECT r.id, r.payload FROM r JOIN added ON added.id = r.id";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -190,7 +239,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public OptionalLong findPosition(String group) {
     requireNonNull(group, "group");
-    return transaction("read the position of group " + group, connection -> {
+    return read("read the position of group " + group, connection -> {
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT last_sequence FROM webhook_position WHERE group_name = ?")) {
         select.setString(1, group);
@@ -252,15 +301,22 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     if (deliveries.isEmpty()) {
       return;
     }
-    String sql = "INSERT INTO webhook_delivery (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        + "?, ?)";
+    if (dialect == Dialect.POSTGRESQL) {
+      insertInOneStatement(connection, deliveries);
+      return;
+    }
+    String sql = "INSERT INTO webhook_delivery (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     Savepoint beforeBatch = connection.setSavepoint();
-    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+    try (PreparedStatement insert = connection.prepareStatement(sql);
+        PreparedStatement payload = connection.prepareStatement(INSERT_PAYLOAD)) {
       for (Delivery delivery : deliveries) {
         bind(insert, delivery);
         insert.addBatch();
+        bindPayload(payload, delivery);
+        payload.addBatch();
       }
       insert.executeBatch();
+      payload.executeBatch();
       return;
     } catch (SQLException e) {
       if (!isDuplicate(e)) {
@@ -269,8 +325,9 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       connection.rollback(beforeBatch);
     }
     // Some deliveries already exist (the position guards against this, so it is rare): insert one by one and keep
-    // the existing rows.
-    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+    // the existing rows (a delivery and its payload are inserted and deleted together).
+    try (PreparedStatement insert = connection.prepareStatement(sql);
+        PreparedStatement payload = connection.prepareStatement(INSERT_PAYLOAD)) {
       for (Delivery delivery : deliveries) {
         Savepoint one = connection.setSavepoint();
         bind(insert, delivery);
@@ -281,8 +338,85 @@ public final class JdbcDeliveryStore implements DeliveryStore {
             throw e;
           }
           connection.rollback(one);
+          continue;
         }
+        bindPayload(payload, delivery);
+        payload.executeUpdate();
       }
+    }
+  }
+
+  private static void bindPayload(PreparedStatement insert, Delivery delivery) throws SQLException {
+    insert.setString(1, delivery.id());
+    insert.setString(2, delivery.payload());
+  }
+
+  /**
+   * PostgreSQL: every delivery in one statement (columns as arrays, so the statement's text is the same for any
+   * batch), skipping those that already exist, and the payloads of those added.
+   */
+  private static void insertInOneStatement(Connection connection, List<Delivery> batch) throws SQLException {
+    // The first of two deliveries with one id wins, as in the row-by-row way (the payload insert needs one each).
+    Map<String, Delivery> byId = new LinkedHashMap<>();
+    for (Delivery delivery : batch) {
+      byId.putIfAbsent(delivery.id(), delivery);
+    }
+    List<Delivery> deliveries = new ArrayList<>(byId.values());
+    int n = deliveries.size();
+    String[] ids = new String[n];
+    String[] eventIds = new String[n];
+    String[] eventTypes = new String[n];
+    Long[] sequences = new Long[n];
+    String[] subjectIds = new String[n];
+    String[] endpointIds = new String[n];
+    String[] states = new String[n];
+    Integer[] attempts = new Integer[n];
+    Long[] nextAttemptAts = new Long[n];
+    Long[] createdAts = new Long[n];
+    Long[] updatedAts = new Long[n];
+    Integer[] lastStatuses = new Integer[n];
+    String[] lastErrors = new String[n];
+    String[] leaseOwners = new String[n];
+    Long[] leaseUntils = new Long[n];
+    String[] payloads = new String[n];
+    for (int i = 0; i < n; i++) {
+      Delivery delivery = deliveries.get(i);
+      ids[i] = delivery.id();
+      eventIds[i] = delivery.eventId();
+      eventTypes[i] = delivery.eventType();
+      sequences[i] = delivery.eventSequence();
+      subjectIds[i] = delivery.subjectId();
+      endpointIds[i] = delivery.endpointId();
+      states[i] = delivery.state().name();
+      attempts[i] = delivery.attempts();
+      nextAttemptAts[i] = delivery.nextAttemptAt().toEpochMilli();
+      createdAts[i] = delivery.createdAt().toEpochMilli();
+      updatedAts[i] = delivery.updatedAt().toEpochMilli();
+      lastStatuses[i] = delivery.lastStatusCode().isPresent() ? delivery.lastStatusCode().getAsInt() : null;
+      lastErrors[i] = delivery.lastError().orElse(null);
+      leaseOwners[i] = delivery.leaseOwner().orElse(null);
+      leaseUntils[i] = delivery.leaseUntil().map(Instant::toEpochMilli).orElse(null);
+      payloads[i] = delivery.payload();
+    }
+    try (PreparedStatement insert = connection.prepareStatement(PG_ENQUEUE)) {
+      int i = 1;
+      insert.setArray(i++, connection.createArrayOf("varchar", ids));
+      insert.setArray(i++, connection.createArrayOf("varchar", eventIds));
+      insert.setArray(i++, connection.createArrayOf("varchar", eventTypes));
+      insert.setArray(i++, connection.createArrayOf("int8", sequences));
+      insert.setArray(i++, connection.createArrayOf("varchar", subjectIds));
+      insert.setArray(i++, connection.createArrayOf("varchar", endpointIds));
+      insert.setArray(i++, connection.createArrayOf("varchar", states));
+      insert.setArray(i++, connection.createArrayOf("int4", attempts));
+      insert.setArray(i++, connection.createArrayOf("int8", nextAttemptAts));
+      insert.setArray(i++, connection.createArrayOf("int8", createdAts));
+      insert.setArray(i++, connection.createArrayOf("int8", updatedAts));
+      insert.setArray(i++, connection.createArrayOf("int4", lastStatuses));
+      insert.setArray(i++, connection.createArrayOf("varchar", lastErrors));
+      insert.setArray(i++, connection.createArrayOf("varchar", leaseOwners));
+      insert.setArray(i++, connection.createArrayOf("int8", leaseUntils));
+      insert.setArray(i, connection.createArrayOf("text", payloads));
+      insert.executeUpdate();
     }
   }
 
@@ -302,7 +436,6 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     setString(insert, 13, delivery.lastError());
     setString(insert, 14, delivery.leaseOwner());
     setLong(insert, 15, delivery.leaseUntil().map(Instant::toEpochMilli));
-    insert.setString(16, delivery.payload());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -317,19 +450,17 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, but was " + limit);
     }
-    String select = "SELECT " + COLUMNS + " FROM webhook_delivery WHERE endpoint_id = ? AND ((state = 'PENDING' "
-        + "AND next_attempt_at <= ?) OR (state = 'SENDING' AND lease_until <= ?)) ORDER BY next_attempt_at, "
-        + "event_sequence, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    if (dialect == Dialect.POSTGRESQL) {
+      return transaction("claim deliveries for endpoint " + endpointId,
+          connection -> claimInOneStatement(connection, endpointId, now, limit, owner, leaseUntil));
+    }
     return transaction("claim deliveries for endpoint " + endpointId, connection -> {
       List<Delivery> due = new ArrayList<>();
-      try (PreparedStatement query = connection.prepareStatement(select)) {
-        query.setString(1, endpointId);
-        query.setLong(2, now.toEpochMilli());
-        query.setLong(3, now.toEpochMilli());
-        query.setInt(4, limit);
+      try (PreparedStatement query = connection.prepareStatement(SELECT_DUE)) {
+        bindDue(query, endpointId, now, limit);
         try (ResultSet rows = query.executeQuery()) {
           while (rows.next()) {
-            due.add(delivery(rows));
+            due.add(delivery(rows, ""));
           }
         }
       }
@@ -337,20 +468,78 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         return List.of();
       }
       List<Delivery> claimed = new ArrayList<>(due.size());
-      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'SENDING', "
-          + "lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?")) {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET lease_owner = ?, "
+          + "lease_until = ?, updated_at = ? WHERE id = ?")) {
         for (Delivery delivery : due) {
           update.setString(1, owner);
           update.setLong(2, leaseUntil.toEpochMilli());
           update.setLong(3, now.toEpochMilli());
           update.setString(4, delivery.id());
           update.addBatch();
-          claimed.add(delivery.claimed(owner, leaseUntil, now));
         }
         update.executeBatch();
       }
+      Map<String, String> payloads = payloads(connection, due.stream().map(Delivery::id).toList());
+      for (Delivery delivery : due) {
+        Delivery withPayload = delivery(delivery, payloads.get(delivery.id()));
+        claimed.add(withPayload.claimed(owner, leaseUntil, now));
+      }
       return claimed;
     });
+  }
+
+  /** The payloads of some deliveries, by delivery id. */
+  private static Map<String, String> payloads(Connection connection, List<String> ids) throws SQLException {
+    Map<String, String> payloads = new HashMap<>();
+    for (int from = 0; from < ids.size(); from += MAX_IDS_PER_STATEMENT) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_STATEMENT));
+      try (PreparedStatement query = connection.prepareStatement("SELECT delivery_id, payload FROM webhook_payload "
+          + "WHERE delivery_id IN (" + placeholders(chunk.size()) + ")")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          query.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = query.executeQuery()) {
+          while (rows.next()) {
+            payloads.put(rows.getString(1), rows.getString(2));
+          }
+        }
+      }
+    }
+    return payloads;
+  }
+
+  /**
+   * PostgreSQL: the claim in one statement, one round trip. The due rows are picked and locked by an
+   * {@code ARRAY(SELECT … FOR UPDATE SKIP LOCKED)}, which PostgreSQL evaluates exactly once (an init plan), so a
+   * claim never takes more than {@code limit} rows, nor a row another claimer holds; the update then returns the
+   * claimed rows.
+   */
+  private static List<Delivery> claimInOneStatement(Connection connection, String endpointId, Instant now,
+      int limit, String owner, Instant leaseUntil) throws SQLException {
+    List<Delivery> claimed = new ArrayList<>(Math.min(limit, 1_000));
+    try (PreparedStatement claim = connection.prepareStatement(PG_CLAIM)) {
+      claim.setString(1, owner);
+      claim.setLong(2, leaseUntil.toEpochMilli());
+      claim.setLong(3, now.toEpochMilli());
+      claim.setString(4, endpointId);
+      claim.setLong(5, now.toEpochMilli());
+      claim.setLong(6, now.toEpochMilli());
+      claim.setInt(7, limit);
+      try (ResultSet rows = claim.executeQuery()) {
+        while (rows.next()) {
+          claimed.add(delivery(rows));
+        }
+      }
+    }
+    return claimed;
+  }
+
+  private static void bindDue(PreparedStatement query, String endpointId, Instant now, int limit)
+      throws SQLException {
+    query.setString(1, endpointId);
+    query.setLong(2, now.toEpochMilli());
+    query.setLong(3, now.toEpochMilli());
+    query.setInt(4, limit);
   }
 
   @Override
@@ -382,13 +571,18 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     if (outcomes.isEmpty()) {
       return List.of();
     }
+    if (dialect == Dialect.POSTGRESQL && outcomes.stream().map(DeliveryOutcome::deliveryId).distinct().count()
+        == outcomes.size()) {
+      return transaction("record " + outcomes.size() + " attempts",
+          connection -> completeInOneStatement(connection, outcomes));
+    }
     return transaction("record " + outcomes.size() + " attempts", connection -> {
       Map<String, String> owners = new HashMap<>();
       List<String> ids = outcomes.stream().map(DeliveryOutcome::deliveryId).distinct().sorted().toList();
       for (int from = 0; from < ids.size(); from += MAX_IDS_PER_STATEMENT) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_STATEMENT));
         try (PreparedStatement lock = connection.prepareStatement("SELECT id, lease_owner FROM webhook_delivery "
-            + "WHERE state = 'SENDING' AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
+            + "WHERE lease_owner IS NOT NULL AND id IN (" + placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
           for (int i = 0; i < chunk.size(); i++) {
             lock.setString(i + 1, chunk.get(i));
           }
@@ -431,6 +625,85 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       }
       return lost;
     });
+  }
+
+  /**
+   * PostgreSQL, outcomes of distinct deliveries: one statement, one round trip. The outcomes travel as arrays (one
+   * per column, so the statement's text is the same for any group and the server prepares it once); the update
+   * moves each delivery only if it is still SENDING for the outcome's owner (checked on the row's latest version,
+   * after waiting for any concurrent writer), and the attempts are inserted in the order given, in the same
+   * statement. Two outcomes of one delivery in a call go the row-by-row way, which applies them in order.
+   */
+  private static List<DeliveryOutcome> completeInOneStatement(Connection connection, List<DeliveryOutcome> outcomes)
+      throws SQLException {
+    int n = outcomes.size();
+    String[] ids = new String[n];
+    String[] owners = new String[n];
+    String[] states = new String[n];
+    Integer[] attemptCounts = new Integer[n];
+    Long[] nextAttemptAts = new Long[n];
+    Long[] ats = new Long[n];
+    Integer[] statuses = new Integer[n];
+    String[] errors = new String[n];
+    String[] eventIds = new String[n];
+    String[] endpointIds = new String[n];
+    Integer[] numbers = new Integer[n];
+    Long[] startedAts = new Long[n];
+    Long[] latencies = new Long[n];
+    Boolean[] successes = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      DeliveryOutcome outcome = outcomes.get(i);
+      DeliveryAttempt attempt = outcome.attempt();
+      ids[i] = outcome.deliveryId();
+      owners[i] = outcome.owner();
+      states[i] = outcome.state().name();
+      attemptCounts[i] = outcome.attempts();
+      nextAttemptAts[i] = outcome.nextAttemptAt().toEpochMilli();
+      ats[i] = outcome.at().toEpochMilli();
+      statuses[i] = attempt.statusCode().isPresent() ? attempt.statusCode().getAsInt() : null;
+      errors[i] = attempt.error().orElse(null);
+      eventIds[i] = attempt.eventId();
+      endpointIds[i] = attempt.endpointId();
+      numbers[i] = attempt.number();
+      startedAts[i] = attempt.at().toEpochMilli();
+      latencies[i] = attempt.latency().toMillis();
+      successes[i] = attempt.success();
+    }
+    Set<String> moved = new HashSet<>();
+    try (PreparedStatement statement = connection.prepareStatement(PG_COMPLETE)) {
+      int i = 1;
+      statement.setArray(i++, connection.createArrayOf("varchar", ids));
+      statement.setArray(i++, connection.createArrayOf("varchar", owners));
+      statement.setArray(i++, connection.createArrayOf("varchar", states));
+      statement.setArray(i++, connection.createArrayOf("int4", attemptCounts));
+      statement.setArray(i++, connection.createArrayOf("int8", nextAttemptAts));
+      statement.setArray(i++, connection.createArrayOf("int8", ats));
+      statement.setArray(i++, connection.createArrayOf("int4", statuses));
+      statement.setArray(i++, connection.createArrayOf("varchar", errors));
+      statement.setArray(i++, connection.createArrayOf("varchar", eventIds));
+      statement.setArray(i++, connection.createArrayOf("varchar", endpointIds));
+      statement.setArray(i++, connection.createArrayOf("int4", numbers));
+      statement.setArray(i++, connection.createArrayOf("int8", startedAts));
+      statement.setArray(i++, connection.createArrayOf("int8", latencies));
+      statement.setArray(i, connection.createArrayOf("bool", successes));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          moved.add(rows.getString(1));
+        }
+      }
+    }
+    List<DeliveryOutcome> lost = new ArrayList<>();
+    for (DeliveryOutcome outcome : outcomes) {
+      if (!moved.contains(outcome.deliveryId())) {
+        lost.add(outcome);
+      }
+    }
+    return lost;
+  }
+
+  /** {@code columns} (comma-separated) each prefixed with {@code alias}. */
+  private static String qualified(String alias, String columns) {
+    return String.join(", ", java.util.Arrays.stream(columns.split(", ")).map(c -> alias + "." + c).toList());
   }
 
   private static String placeholders(int count) {
@@ -477,8 +750,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       return;
     }
     transaction("give back " + deliveryIds.size() + " claims", connection -> {
-      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', "
-          + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'SENDING' "
+      try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET "
+          + "lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? "
           + "AND lease_owner = ?")) {
         for (String id : deliveryIds) {
           update.setLong(1, now.toEpochMilli());
@@ -498,13 +771,13 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public Optional<Delivery> findDelivery(String deliveryId) {
     requireNonNull(deliveryId, "deliveryId");
-    return transaction("read delivery " + deliveryId,
+    return read("read delivery " + deliveryId,
         connection -> selectDelivery(connection, deliveryId));
   }
 
   private static Optional<Delivery> selectDelivery(Connection connection, String deliveryId) throws SQLException {
     try (PreparedStatement query = connection.prepareStatement(
-        "SELECT " + COLUMNS + " FROM webhook_delivery WHERE id = ?")) {
+        SELECT_DELIVERIES + " WHERE d.id = ?")) {
       query.setString(1, deliveryId);
       try (ResultSet rows = query.executeQuery()) {
         return rows.next() ? Optional.of(delivery(rows)) : Optional.empty();
@@ -515,9 +788,9 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public List<Delivery> deliveriesOfEvent(String eventId) {
     requireNonNull(eventId, "eventId");
-    return transaction("read the deliveries of event " + eventId, connection -> {
+    return read("read the deliveries of event " + eventId, connection -> {
       try (PreparedStatement query = connection.prepareStatement(
-          "SELECT " + COLUMNS + " FROM webhook_delivery WHERE event_id = ? ORDER BY endpoint_id")) {
+          SELECT_DELIVERIES + " WHERE d.event_id = ? ORDER BY d.endpoint_id")) {
         query.setString(1, eventId);
         return deliveries(query);
       }
@@ -532,20 +805,30 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, but was " + limit);
     }
-    String sql = "SELECT " + COLUMNS + " FROM webhook_delivery WHERE endpoint_id = ? AND event_sequence > ?"
-        + (state.isPresent() ? " AND state = ?" : "") + " ORDER BY event_sequence LIMIT ?";
-    return transaction("read the deliveries of endpoint " + endpointId, connection -> {
+    String sql = SELECT_DELIVERIES + " WHERE d.endpoint_id = ? AND d.event_sequence > ?"
+        + state.map(JdbcDeliveryStore::stateCondition).orElse("") + " ORDER BY d.event_sequence LIMIT ?";
+    return read("read the deliveries of endpoint " + endpointId, connection -> {
       try (PreparedStatement query = connection.prepareStatement(sql)) {
         int i = 1;
         query.setString(i++, endpointId);
         query.setLong(i++, afterSequence);
-        if (state.isPresent()) {
-          query.setString(i++, state.get().name());
-        }
         query.setInt(i, limit);
         return deliveries(query);
       }
     });
+  }
+
+  /**
+   * The condition on a delivery ({@code d}) in {@code state}. A claimed delivery keeps {@code state = 'PENDING'} and
+   * has a lease owner: the claim writes no indexed column, so PostgreSQL updates its row in place (HOT).
+   */
+  private static String stateCondition(DeliveryState state) {
+    return switch (state) {
+      case PENDING -> " AND d.state = 'PENDING' AND d.lease_owner IS NULL";
+      case SENDING -> " AND d.lease_owner IS NOT NULL";
+      case DELIVERED -> " AND d.state = 'DELIVERED'";
+      case DEAD -> " AND d.state = 'DEAD'";
+    };
   }
 
   private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
@@ -559,10 +842,25 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   }
 
   private static Delivery delivery(ResultSet rows) throws SQLException {
+    return delivery(rows, rows.getString("payload"));
+  }
+
+  private static Delivery delivery(Delivery delivery, String payload) {
+    if (payload == null) {
+      throw new IllegalStateException("the payload of delivery " + delivery.id() + " is missing from webhook_payload");
+    }
+    return new Delivery(delivery.id(), delivery.eventId(), delivery.eventType(), delivery.eventSequence(),
+        delivery.subjectId(), delivery.endpointId(), delivery.state(), delivery.attempts(), delivery.nextAttemptAt(),
+        delivery.createdAt(), delivery.updatedAt(), delivery.lastStatusCode(), delivery.lastError(),
+        delivery.leaseOwner(), delivery.leaseUntil(), payload);
+  }
+
+  private static Delivery delivery(ResultSet rows, String payload) throws SQLException {
     int status = rows.getInt("last_status");
     OptionalInt lastStatus = rows.wasNull() ? OptionalInt.empty() : OptionalInt.of(status);
     long until = rows.getLong("lease_until");
     Optional<Instant> leaseUntil = rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(until));
+    String owner = rows.getString("lease_owner");
     return new Delivery(
         rows.getString("id"),
         rows.getString("event_id"),
@@ -570,16 +868,16 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         rows.getLong("event_sequence"),
         rows.getString("subject_id"),
         rows.getString("endpoint_id"),
-        DeliveryState.valueOf(rows.getString("state")),
+        owner != null ? DeliveryState.SENDING : DeliveryState.valueOf(rows.getString("state")),
         rows.getInt("attempts"),
         Instant.ofEpochMilli(rows.getLong("next_attempt_at")),
         Instant.ofEpochMilli(rows.getLong("created_at")),
         Instant.ofEpochMilli(rows.getLong("updated_at")),
         lastStatus,
         Optional.ofNullable(rows.getString("last_error")),
-        Optional.ofNullable(rows.getString("lease_owner")),
+        Optional.ofNullable(owner),
         leaseUntil,
-        rows.getString("payload"));
+        payload);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -592,7 +890,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     return transaction("redeliver " + deliveryId, connection -> {
       try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', "
           + "attempts = 0, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL "
-          + "WHERE id = ? AND state <> 'SENDING'")) {
+          + "WHERE id = ? AND lease_owner IS NULL")) {
         update.setLong(1, now.toEpochMilli());
         update.setLong(2, now.toEpochMilli());
         update.setString(3, deliveryId);
@@ -652,7 +950,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         return false;
       }
       try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_delivery SET next_attempt_at = ?, "
-          + "updated_at = ? WHERE endpoint_id = ? AND state = 'PENDING' AND next_attempt_at > ?")) {
+          + "updated_at = ? WHERE endpoint_id = ? AND state = 'PENDING' AND lease_owner IS NULL "
+          + "AND next_attempt_at > ?")) {
         update.setLong(1, now.toEpochMilli());
         update.setLong(2, now.toEpochMilli());
         update.setString(3, endpointId);
@@ -665,7 +964,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   @Override
   public Map<String, EndpointDisabled> disabledEndpoints() {
-    return transaction("read the disabled endpoints", connection -> {
+    return read("read the disabled endpoints", connection -> {
       Map<String, EndpointDisabled> disabled = new LinkedHashMap<>();
       try (PreparedStatement query = connection.prepareStatement(
           "SELECT endpoint_id, disabled_at, reason FROM webhook_endpoint_disabled ORDER BY endpoint_id");
@@ -708,7 +1007,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   }
 
   private List<DeliveryAttempt> attempts(String sql, String key, Optional<Instant> since, int limit) {
-    return transaction("read the delivery log", connection -> {
+    return read("read the delivery log", connection -> {
       List<DeliveryAttempt> result = new ArrayList<>();
       try (PreparedStatement query = connection.prepareStatement(sql)) {
         query.setString(1, key);
@@ -742,10 +1041,43 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         delete.setLong(1, cutoff.toEpochMilli());
         removed = delete.executeUpdate();
       }
-      try (PreparedStatement delete = connection.prepareStatement(
-          "DELETE FROM webhook_delivery WHERE state IN ('DELIVERED', 'DEAD') AND updated_at < ?")) {
-        delete.setLong(1, cutoff.toEpochMilli());
-        removed += delete.executeUpdate();
+      // A delivery and its payload go together: the finished deliveries are locked first (a concurrent redeliver
+      // waits, or is waited for and then no longer matches), a chunk at a time.
+      while (true) {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM webhook_delivery "
+            + "WHERE state IN ('DELIVERED', 'DEAD') AND updated_at < ? AND created_at < ? ORDER BY id LIMIT ? "
+            + "FOR UPDATE")) {
+          // created_at <= updated_at: the second condition changes nothing but lets PostgreSQL use its index of
+          // finished deliveries, which is on created_at because claims change updated_at (see the DDL).
+          select.setLong(1, cutoff.toEpochMilli());
+          select.setLong(2, cutoff.toEpochMilli());
+          select.setInt(3, MAX_IDS_PER_STATEMENT);
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              ids.add(rows.getString(1));
+            }
+          }
+        }
+        if (!ids.isEmpty()) {
+          try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_payload "
+              + "WHERE delivery_id IN (" + placeholders(ids.size()) + ")")) {
+            for (int i = 0; i < ids.size(); i++) {
+              delete.setString(i + 1, ids.get(i));
+            }
+            delete.executeUpdate();
+          }
+          try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_delivery "
+              + "WHERE id IN (" + placeholders(ids.size()) + ")")) {
+            for (int i = 0; i < ids.size(); i++) {
+              delete.setString(i + 1, ids.get(i));
+            }
+            removed += delete.executeUpdate();
+          }
+        }
+        if (ids.size() < MAX_IDS_PER_STATEMENT) {
+          break;
+        }
       }
       return removed;
     });
@@ -763,9 +1095,17 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     for (int attempt = 1; ; attempt++) {
       try (Connection connection = dataSource.getConnection()) {
         boolean autoCommit = connection.getAutoCommit();
-        int isolation = connection.getTransactionIsolation();
+        // PostgreSQL's driver reads and sets the session's isolation with a round trip each (and once more to
+        // restore it); SET TRANSACTION, the transaction's first statement, is one and needs no restoring.
+        int isolation = dialect == Dialect.POSTGRESQL ? -1 : connection.getTransactionIsolation();
         connection.setAutoCommit(false);
-        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        if (dialect == Dialect.POSTGRESQL) {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+          }
+        } else {
+          connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        }
         try {
           T result = work.run(connection);
           connection.commit();
@@ -775,6 +1115,36 @@ public final class JdbcDeliveryStore implements DeliveryStore {
           throw e;
         } finally {
           restore(connection, autoCommit, isolation);
+        }
+      } catch (SQLException e) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransient(e)) {
+          continue;
+        }
+        throw new InvoiceStoreException("the webhook delivery store could not " + what + " (" + dialect + "): "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * One read of one statement: no transaction of its own and no isolation set (a single statement sees one snapshot
+   * at any level), which saves the round trips of setting the isolation and of the commit. Retried as
+   * {@link #transaction} is.
+   */
+  private <T> T read(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = dataSource.getConnection()) {
+        try {
+          T result = work.run(connection);
+          if (!connection.getAutoCommit()) {
+            connection.rollback(); // a pool set to manual commit: end the read's transaction
+          }
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          if (!connection.getAutoCommit()) {
+            rollbackQuietly(connection);
+          }
+          throw e;
         }
       } catch (SQLException e) {
         if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransient(e)) {
@@ -796,7 +1166,9 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   private static void restore(Connection connection, boolean autoCommit, int isolation) {
     try {
-      connection.setTransactionIsolation(isolation);
+      if (isolation != -1) {
+        connection.setTransactionIsolation(isolation);
+      }
       connection.setAutoCommit(autoCommit);
     } catch (SQLException ignored) {
       // the connection is closed next; a pool discards a broken one

@@ -23,11 +23,17 @@ CREATE TABLE IF NOT EXISTS webhook_delivery (
   last_error       VARCHAR(500),
   lease_owner      VARCHAR(100),
   lease_until      BIGINT,
-  payload          LONGTEXT      NOT NULL,
   CONSTRAINT webhook_delivery_event_endpoint UNIQUE (event_id, endpoint_id),
   INDEX webhook_delivery_due (endpoint_id, state, next_attempt_at),
   INDEX webhook_delivery_endpoint_sequence (endpoint_id, event_sequence),
   INDEX webhook_delivery_updated (state, updated_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The exact body sent, one row per delivery, inserted and deleted with it (so claims and outcomes, which change the
+-- delivery row, do not carry it).
+CREATE TABLE IF NOT EXISTS webhook_payload (
+  delivery_id  VARCHAR(40)  NOT NULL PRIMARY KEY,
+  payload      LONGTEXT     NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS webhook_attempt (

@@ -294,6 +294,29 @@ class ScriptIndexTest {
     }
   }
 
+  @Test
+  void matchingABlockAllocatesForItsMatchesNotForEachOutput() {
+    // Garbage per output or input streams through the caches the match relies on, and more so the more is watched.
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+    threads.setThreadAllocatedMemoryEnabled(true);
+    Set<org.bitcoinj.base.Address> payees = new HashSet<>();
+    byte[] block = randomBlock(new java.util.SplittableRandom(89), 2_000, payees);
+    ScriptIndex index = new ScriptIndex();
+    index.add(REGTEST_ADDRESS, HEX.parseHex(REGTEST_SCRIPT));
+    for (int i = 0; i < 3; i++) {
+      assertThat(index.matchBlock(block)).isEmpty();
+    }
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 10; i++) {
+      index.matchBlock(block);
+    }
+    long perBlock = (threads.getCurrentThreadAllocatedBytes() - before) / 10;
+    // About 5,000 outputs and 2,000 inputs: even 8 bytes for each would be over 50 KB.
+    assertThat(perBlock).as("bytes allocated per match of a block with no watched output").isLessThan(16 * 1024);
+  }
+
   /** A regtest block of {@code transactions} random payments; every third payee goes into {@code watched}. */
   private static byte[] randomBlock(java.util.SplittableRandom random, int transactions,
       Set<org.bitcoinj.base.Address> watched) {
@@ -363,6 +386,11 @@ class ScriptIndexTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
     assertThatThrownBy(() -> index.matchBlock(Arrays.copyOf(block, 60)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
+    // The error names what ran short (the name is joined only then): here a 3-byte script length cut after 2 bytes.
+    byte[] cutLength = HEX.parseHex("01000000" + "01" + "00".repeat(36) + "00" + "ffffffff" + "01" + "2202000000000000"
+        + "fd01");
+    assertThatThrownBy(() -> index.matchTransaction(cutLength)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("malformed data: output script length runs past the end at offset " + (cutLength.length - 1));
     byte[] hugeCount = block.clone();
     hugeCount[80] = (byte) 0xfe;
     assertThatThrownBy(() -> index.matchBlock(hugeCount))

@@ -478,8 +478,14 @@ public final class ScriptIndex {
     }
 
     void skip(long count, String what) {
+      skip(count, what, "");
+    }
+
+    /** Skips {@code count} bytes of {@code what + suffix}: two parts, so that the name is only joined on an error. */
+    private void skip(long count, String what, String suffix) {
       if (count < 0 || count > data.length - pos) {
-        throw new IllegalArgumentException("malformed data: " + what + " runs past the end at offset " + pos);
+        throw new IllegalArgumentException(
+            "malformed data: " + what + suffix + " runs past the end at offset " + pos);
       }
       pos += (int) count;
     }
@@ -496,25 +502,34 @@ public final class ScriptIndex {
     }
 
     long varInt(String what) {
-      skip(1, what);
+      return varInt(what, "");
+    }
+
+    /**
+     * A varint naming itself {@code what + suffix} in errors. The name is joined only when one is thrown: this runs for
+     * every script and witness item of a block, and joining it on every call allocated about 1 MB per block, which
+     * streamed through the caches the block's match relies on.
+     */
+    private long varInt(String what, String suffix) {
+      skip(1, what, suffix);
       int first = data[pos - 1] & 0xff;
       if (first < 0xfd) {
         return first;
       }
       int size = first == 0xfd ? 2 : first == 0xfe ? 4 : 8;
-      skip(size, what);
+      skip(size, what, suffix);
       long value = 0;
       for (int i = size - 1; i >= 0; i--) {
         value = value << 8 | (data[pos - size + i] & 0xff);
       }
       if (value < 0) {
-        throw new IllegalArgumentException("malformed data: " + what + " is out of range");
+        throw new IllegalArgumentException("malformed data: " + what + suffix + " is out of range");
       }
       return value;
     }
 
     int length(String what) {
-      long length = varInt(what + " length");
+      long length = varInt(what, " length");
       if (length > data.length - pos) {
         throw new IllegalArgumentException(
             "malformed data: " + what + " of " + length + " bytes runs past the end at offset " + pos);

@@ -152,18 +152,9 @@ class ReportCombiningTest {
         assertThat(gated.entered.await(10, TimeUnit.SECONDS)).isTrue();
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    for (Outcome outcome : outcomes.subList(1, outcomes.size())) {
-      while (outcome.thread().getState() != Thread.State.BLOCKED) {
-        assertThat(System.nanoTime()).as(outcome.thread().getName() + " waiting for the chain").isLessThan(deadline);
-        Thread.sleep(1);
-      }
-    }
-    gated.release.countDown();
-    for (Outcome outcome : outcomes) {
-      outcome.thread().join(TimeUnit.SECONDS.toMillis(10));
-      assertThat(outcome.thread().isAlive()).isFalse();
-    }
+    List<Thread> threads = outcomes.stream().map(Outcome::thread).toList();
+    WaitingThreads.openOnceAllBlocked(threads.subList(1, threads.size()), gated.release);
+    WaitingThreads.joinAll(threads);
     return outcomes;
   }
 }

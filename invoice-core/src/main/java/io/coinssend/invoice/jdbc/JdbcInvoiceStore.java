@@ -192,15 +192,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
             }
           }
           long index = nextIndex(connection, derivationKey);
-          Invoice invoice = requireNonNull(invoiceAt.apply(index), "invoiceAt returned null");
-          if (invoice.derivationIndex() != index) {
-            throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
-                + invoice.derivationIndex() + ", not the index allocated, " + index);
-          }
-          if (invoice.version() != 1) {
-            throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
-                + invoice.version());
-          }
+          Invoice invoice = builtAt(invoiceAt, index);
           List<Event> newEvents = checkEvents(eventsOf.apply(invoice));
           attempted.add(invoice.id());
           insertInvoice(connection, invoice, newEvents, uncertain);
@@ -243,16 +235,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
           List<Invoice> invoices = new ArrayList<>();
           List<Event> events = new ArrayList<>();
           for (int i = 0; i < builders.size(); i++) {
-            long index = first + i;
-            Invoice invoice = requireNonNull(builders.get(i).apply(index), "invoiceAt returned null");
-            if (invoice.derivationIndex() != index) {
-              throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
-                  + invoice.derivationIndex() + ", not the index allocated, " + index);
-            }
-            if (invoice.version() != 1) {
-              throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
-                  + invoice.version());
-            }
+            Invoice invoice = builtAt(builders.get(i), first + i);
             invoices.add(invoice);
             events.addAll(checkEvents(eventsOf.apply(invoice)));
           }
@@ -263,6 +246,20 @@ public final class JdbcInvoiceStore implements InvoiceStore {
           appendEvents(connection, events);
           return invoices;
         });
+  }
+
+  /** The new invoice {@code invoiceAt} builds for {@code index}, checked to be at that index and at version 1. */
+  private static Invoice builtAt(LongFunction<Invoice> invoiceAt, long index) {
+    Invoice invoice = requireNonNull(invoiceAt.apply(index), "invoiceAt returned null");
+    if (invoice.derivationIndex() != index) {
+      throw new IllegalArgumentException("invoice " + invoice.id() + " was built for index "
+          + invoice.derivationIndex() + ", not the index allocated, " + index);
+    }
+    if (invoice.version() != 1) {
+      throw new IllegalArgumentException("a new invoice has version 1, but " + invoice.id() + " has "
+          + invoice.version());
+    }
+    return invoice;
   }
 
   /** Inserts the invoice row and appends its events, on the caller's transaction. */

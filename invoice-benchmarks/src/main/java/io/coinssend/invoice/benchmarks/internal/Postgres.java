@@ -109,6 +109,22 @@ public final class Postgres {
     return pool;
   }
 
+  /**
+   * {@code VACUUM ANALYZE} of {@code tables}: what autovacuum does on a default server. The CI machine's server runs
+   * with {@code autovacuum = off}, so without this a table that grows through a run keeps the statistics of its first
+   * empty moments, and a statement prepared then keeps a plan made for a few rows (a sequential scan where an index
+   * look-up belongs) and slows down with every row added. pgbench vacuums its tables before its runs for the same
+   * reason.
+   */
+  public static void vacuumAnalyze(HikariDataSource pool, String... tables) {
+    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      statement.execute("VACUUM ANALYZE " + String.join(", ", tables));
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not vacuum " + String.join(", ", tables) + " on " + describe(), e);
+    }
+  }
+
   /** A pool of {@code size} connections to {@code database}. */
   public static HikariDataSource pool(String database, int size) {
     HikariConfig config = new HikariConfig();

@@ -10,11 +10,13 @@ import io.coinssend.invoice.Money;
 import io.coinssend.invoice.PaymentRef;
 import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
+import io.coinssend.invoice.spi.ChainFact;
 import io.coinssend.invoice.spi.InvoiceStore;
 import io.coinssend.invoice.spi.PaymentSeen;
 import io.coinssend.invoice.spi.TipChanged;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +40,10 @@ public final class EngineFixture implements AutoCloseable {
   private final AtomicLong orders = new AtomicLong();
   private final Object chainLock = new Object();
   private final String run = Long.toString(System.nanoTime(), 36);
+  private final List<Waiting> mempool = new ArrayList<>();
   private long height = 870_000;
+  private long blocks;
+  private long minedPayments;
 
   private EngineFixture(InvoiceStore store, HikariDataSource pool) {
     this.store = store;
@@ -84,26 +89,82 @@ public final class EngineFixture implements AutoCloseable {
   /**
    * One full lifecycle, as one client of the engine sees it: the invoice is created, its payment seen in the mempool
    * (PENDING), then mined in the next block and that block reported as the tip (1 confirmation: PAID), five events
-   * written in all.
+   * written in all. Returns once the block holding the payment has been reported.
+   *
+   * <p>The fixture is a chain that mines what is waiting, as a real one does: a block holds every payment that was in
+   * the mempool when it was mined. With one client that is one payment per block; with several, a client whose
+   * payment is waiting while another client's block is being reported has it mined in the next block, together with
+   * the others waiting then. One watcher reports one chain in order, so blocks are numbered and reported one at a
+   * time.
    */
   public Invoice lifecycle() {
     Invoice invoice = createInvoice();
-    PaymentRef ref = new PaymentRef(txid(invoice), 0);
-    watcher.report(List.of(PaymentSeen.inMempool(invoice.address(), ref, AMOUNT, Instant.now())));
-    // One watcher reports one chain in order: blocks are numbered and reported under one lock, as the engine
-    // serialises a chain's reports anyway.
+    Waiting payment = new Waiting(invoice, new PaymentRef(txid(invoice), 0));
+    watcher.report(List.of(PaymentSeen.inMempool(invoice.address(), payment.ref, AMOUNT, Instant.now())));
+    synchronized (mempool) {
+      mempool.add(payment);
+    }
     synchronized (chainLock) {
-      BlockRef block = nextBlock();
-      watcher.report(List.of(PaymentSeen.inBlock(invoice.address(), ref, AMOUNT, block), new TipChanged(block)));
+      if (payment.failure != null) {
+        throw new IllegalStateException("the block holding this payment could not be reported", payment.failure);
+      }
+      if (!payment.mined) {
+        List<Waiting> block;
+        synchronized (mempool) {
+          block = new ArrayList<>(mempool);
+          mempool.clear();
+        }
+        BlockRef ref = nextBlock();
+        List<ChainFact> facts = new ArrayList<>(block.size() + 1);
+        for (Waiting waiting : block) {
+          facts.add(PaymentSeen.inBlock(waiting.invoice.address(), waiting.ref, AMOUNT, ref));
+        }
+        facts.add(new TipChanged(ref));
+        try {
+          watcher.report(facts);
+        } catch (RuntimeException e) {
+          for (Waiting waiting : block) {
+            waiting.failure = e;
+          }
+          throw e;
+        }
+        for (Waiting waiting : block) {
+          waiting.mined = true;
+        }
+        blocks++;
+        minedPayments += block.size();
+      }
     }
     return invoice;
+  }
+
+  /** The blocks mined by {@link #lifecycle()} so far, and the payments they held. */
+  public String blocksMined() {
+    synchronized (chainLock) {
+      long hundredths = blocks == 0 ? 0 : minedPayments * 100 / blocks;
+      return blocks + " blocks holding " + minedPayments + " payments (" + hundredths / 100 + "."
+          + String.format(java.util.Locale.ROOT, "%02d", hundredths % 100) + " per block)";
+    }
+  }
+
+  /** A payment in the fixture's mempool; {@link #mined} and {@link #failure} are used under the chain lock. */
+  private static final class Waiting {
+    final Invoice invoice;
+    final PaymentRef ref;
+    boolean mined;
+    RuntimeException failure;
+
+    Waiting(Invoice invoice, PaymentRef ref) {
+      this.invoice = invoice;
+      this.ref = ref;
+    }
   }
 
   /** Reports one block paying every invoice of {@code invoices} in full, and that block as the tip. */
   public BlockRef payInOneBlock(List<Invoice> invoices) {
     synchronized (chainLock) {
       BlockRef block = nextBlock();
-      List<io.coinssend.invoice.spi.ChainFact> facts = new java.util.ArrayList<>(invoices.size() + 1);
+      List<ChainFact> facts = new ArrayList<>(invoices.size() + 1);
       for (Invoice invoice : invoices) {
         facts.add(PaymentSeen.inBlock(invoice.address(), new PaymentRef(txid(invoice), 0), AMOUNT, block));
       }

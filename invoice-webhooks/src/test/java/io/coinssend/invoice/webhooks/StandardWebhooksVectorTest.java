@@ -313,6 +313,32 @@ class StandardWebhooksVectorTest {
   }
 
   @Test
+  void aSignatureDifferingOnlyInTheUnusedBitsOfItsLastCharacterFails() {
+    // The vector's 43rd character 'E' (000100) carries the MAC's last 4 bits and 2 unused zero bits; 'F' and 'H' set
+    // them. A lenient base64 decoder reads the same 32 bytes from all three; the verifier accepts one spelling.
+    assertThat(SIGNATURE).endsWith("1OE=");
+    String base = SIGNATURE.substring(0, SIGNATURE.length() - 2);
+    for (String header : List.of(base + "F=", base + "H=", base + "F", base + "H")) {
+      assertThat(refusal(VERIFIER, valid(header), PAYLOAD)).as(header).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+    }
+  }
+
+  @Test
+  void aValidSignatureAfterAShortTokenOrOtherWhitespaceVerifies() {
+    for (String header : List.of(
+        "v1,short " + SIGNATURE,
+        "v1,short\t" + SIGNATURE,
+        "v1,x " + SIGNATURE.substring(0, SIGNATURE.length() - 1) + " " + OTHER_V2,
+        "  " + SIGNATURE + "  ",
+        OTHER_V1 + "\t" + SIGNATURE)) {
+      assertThat(VERIFIER.verifySignature(valid(header), PAYLOAD).id()).as(header).isEqualTo(ID);
+    }
+    assertThat(refusal(VERIFIER, valid(SIGNATURE + "x"), PAYLOAD)).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+    assertThat(refusal(VERIFIER, valid(SIGNATURE + "=="), PAYLOAD)).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+    assertThat(refusal(VERIFIER, valid(SIGNATURE.replace('+', ' ')), PAYLOAD)).isEqualTo(Reason.NO_MATCHING_SIGNATURE);
+  }
+
+  @Test
   void aRotatedSecretVerifiesWhicheverVerifierRanBeforeOnTheThread() {
     WebhookVerifier rotated = WebhookVerifier.builder().secret("whsec_" + "A".repeat(32)).secret(SECRET)
         .secret("whsec_" + "B".repeat(32)).clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP), ZoneOffset.UTC))

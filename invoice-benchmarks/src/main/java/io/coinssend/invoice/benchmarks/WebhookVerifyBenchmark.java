@@ -33,6 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code coinssend}: {@link WebhookVerifier#verifySignature(java.util.Map, byte[])}: header lookup in any
  *       case, id and timestamp checks, base64, HMAC-SHA256 with a per-thread reused {@code Mac}, constant-time compare,
  *       timestamp within 5 minutes of a fixed clock.
+ *   <li>{@code coinssendHeaderValues}: {@link WebhookVerifier#verifySignature(String, String, String, byte[])} with the
+ *       three header values, as a receiver on an HTTP stack that looks headers up one by one (a servlet's
+ *       {@code getHeader}) calls it; the same checks without the walk over the header map.
  *   <li>{@code standardwebhooks}: {@code com.standardwebhooks:standardwebhooks:1.1.0} {@code Webhook.verify(String,
  *       Map)} over the same headers and the body as a string (its API takes one); its clock is the system's.
  *   <li>{@code stripe}: {@code com.stripe:stripe-java:31.0.0} {@code Webhook.Signature.verifyHeader} over the same
@@ -62,6 +65,7 @@ public class WebhookVerifyBenchmark {
   private byte[] rawId;
   private byte[] rawTimestamp;
   private String rawSignature;
+  private String timestampHeader;
 
   @Setup
   public void setUp() throws Exception {
@@ -75,8 +79,10 @@ public class WebhookVerifyBenchmark {
     rawId = fixture.webhookId.getBytes(StandardCharsets.US_ASCII);
     rawTimestamp = Long.toString(fixture.timestamp).getBytes(StandardCharsets.US_ASCII);
     rawSignature = fixture.signatureHeader.substring("v1,".length());
+    timestampHeader = Long.toString(fixture.timestamp);
     // Every contender must accept the request, or the comparison is meaningless.
     coinssend();
+    coinssendHeaderValues();
     standardwebhooks();
     if (!stripe() || !rawHmac()) {
       throw new IllegalStateException("a verifier rejected the benchmark's request");
@@ -86,6 +92,11 @@ public class WebhookVerifyBenchmark {
   @Benchmark
   public VerifiedWebhook coinssend() {
     return verifier.verifySignature(fixture.headers, fixture.body);
+  }
+
+  @Benchmark
+  public VerifiedWebhook coinssendHeaderValues() {
+    return verifier.verifySignature(fixture.webhookId, timestampHeader, fixture.signatureHeader, fixture.body);
   }
 
   @Benchmark

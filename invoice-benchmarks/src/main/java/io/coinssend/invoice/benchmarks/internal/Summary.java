@@ -80,6 +80,13 @@ public final class Summary {
           + " | " + ratio(ours, raw) + " | ≥ " + target + " | " + atLeast(ours, raw, target) + " |");
     }
     out.println();
+    out.println("With the three header values instead of the header map (coinssendHeaderValues):");
+    for (String size : List.of("1024", "65536")) {
+      String p = "[bodySize=" + size + "]";
+      Optional<Figure> values = find("WebhookVerifyBenchmark.coinssendHeaderValues" + p);
+      out.println("- " + size + " B: " + show(values) + ", / raw " + ratio(values, find("WebhookVerifyBenchmark.rawHmac" + p)));
+    }
+    out.println();
     out.println("Signing (ops/s): ");
     for (String size : List.of("1024", "65536")) {
       String p = "[bodySize=" + size + "]";

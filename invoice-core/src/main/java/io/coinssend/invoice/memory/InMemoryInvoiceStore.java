@@ -40,6 +40,12 @@ import java.util.function.LongFunction;
  */
 public final class InMemoryInvoiceStore implements InvoiceStore {
 
+  /**
+   * How many due invoices a review query takes from the review times; with more due at once (after a long stop), it
+   * walks the reviewable ids in order instead, which reads each once over all the pages.
+   */
+  private static final int MAX_DUE_FROM_REVIEW_TIMES = 10_000;
+
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final TreeMap<InvoiceId, Invoice> byId = new TreeMap<>();
   /**
@@ -48,6 +54,11 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
    */
   private final TreeSet<InvoiceId> awaiting = new TreeSet<>();
   private final TreeSet<InvoiceId> reviewable = new TreeSet<>();
+  /**
+   * The same reviewable invoices by review time, then id: the engine asks for the ones due at every tick, a few among
+   * all the open ones, and this finds them without walking the others.
+   */
+  private final TreeSet<Review> reviews = new TreeSet<>();
   private final Map<String, InvoiceId> byOrderId = new HashMap<>();
   private final Map<String, InvoiceId> byAddress = new HashMap<>();
   private final List<Event> events = new ArrayList<>();
@@ -92,9 +103,43 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
 
   /** Stores {@code invoice} under its id and keeps the two id sets in step with it. */
   private void put(Invoice invoice) {
-    byId.put(invoice.id(), invoice);
+    Invoice previous = byId.put(invoice.id(), invoice);
     mark(awaiting, invoice.id(), invoice.awaitingConfirmations());
     mark(reviewable, invoice.id(), invoice.nextReviewAt().isPresent());
+    if (previous != null) {
+      previous.nextReviewAt().ifPresent(at -> reviews.remove(new Review(at, previous.id())));
+    }
+    invoice.nextReviewAt().ifPresent(at -> reviews.add(new Review(at, invoice.id())));
+  }
+
+  /** An invoice's review time, ordered by time, then id. */
+  private record Review(Instant at, InvoiceId id) implements Comparable<Review> {
+    @Override
+    public int compareTo(Review other) {
+      int byTime = at.compareTo(other.at);
+      return byTime != 0 ? byTime : id.compareTo(other.id);
+    }
+  }
+
+  /**
+   * The ids of the invoices due for review by {@code by} and after {@code after}, in id order, read from the review
+   * times; empty if there are more than {@code most}, for the caller to walk the ids instead.
+   */
+  private Optional<List<InvoiceId>> dueIds(Instant by, Optional<InvoiceId> after, int most) {
+    List<InvoiceId> due = new ArrayList<>();
+    for (Review review : reviews) {
+      if (review.at().isAfter(by)) {
+        break;
+      }
+      if (after.isEmpty() || review.id().compareTo(after.get()) > 0) {
+        if (due.size() == most) {
+          return Optional.empty();
+        }
+        due.add(review.id());
+      }
+    }
+    due.sort(null);
+    return Optional.of(due);
   }
 
   private static void mark(TreeSet<InvoiceId> set, InvoiceId id, boolean member) {
@@ -174,7 +219,11 @@ public final class InMemoryInvoiceStore implements InvoiceStore {
       TreeSet<InvoiceId> narrowed = query.awaitingConfirmations() ? awaiting
           : query.reviewDueBy().isPresent() ? reviewable : null;
       Iterable<Invoice> candidates;
-      if (narrowed != null) {
+      Optional<List<InvoiceId>> due = query.reviewDueBy().isPresent() && !query.awaitingConfirmations()
+          ? dueIds(query.reviewDueBy().get(), query.after(), MAX_DUE_FROM_REVIEW_TIMES) : Optional.empty();
+      if (due.isPresent()) {
+        candidates = () -> due.get().stream().map(byId::get).iterator();
+      } else if (narrowed != null) {
         Set<InvoiceId> ids = query.after().isPresent() ? narrowed.tailSet(query.after().get(), false) : narrowed;
         candidates = () -> ids.stream().map(byId::get).iterator();
       } else {

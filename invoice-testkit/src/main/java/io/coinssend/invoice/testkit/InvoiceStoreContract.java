@@ -137,6 +137,15 @@ public abstract class InvoiceStoreContract {
         List.of(new StatusChange(InvoiceStatus.NEW, StatusReason.AWAITING_PAYMENT, created, "")), 1);
   }
 
+  /** {@link #newInvoice(long)} for 1,000 sats, expiring (due for review) at {@code expiresAt}. */
+  protected Invoice newInvoiceExpiringAt(Instant expiresAt) {
+    Invoice invoice = newInvoice(1000);
+    return new Invoice(invoice.id(), invoice.orderId(), invoice.amountDue(), invoice.address(),
+        invoice.derivationIndex(), invoice.paymentUri(), invoice.createdAt(), expiresAt, invoice.policy(),
+        invoice.status(), invoice.reason(), invoice.payments(), invoice.resolution(), invoice.metadata(),
+        invoice.timeline(), invoice.version());
+  }
+
   protected static List<Event> created(Invoice invoice) {
     return List.of(InvoiceEvent.of(EventType.INVOICE_CREATED, invoice.createdAt(), invoice, Optional.empty()));
   }
@@ -922,6 +931,35 @@ public abstract class InvoiceStoreContract {
     assertThat(store.list(InvoiceQuery.all().withWatchedAt(afterMonitoring)))
         .as("only the invoice still awaiting confirmations is watched after the window")
         .extracting(Invoice::id).containsExactly(pending.id());
+  }
+
+  @Test
+  void listsTheInvoicesDueForReviewInIdOrderPageByPageWhateverTheOrderOfTheirReviewTimes() {
+    // Created one after the other, so their ids run in that order, while their review times run the other way.
+    List<Invoice> due = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Invoice invoice = newInvoiceExpiringAt(T0.plus(Duration.ofHours(10 - i)));
+      store.insert(invoice, created(invoice));
+      due.add(invoice);
+    }
+    Invoice later = newInvoiceExpiringAt(T0.plus(Duration.ofHours(20)));
+    store.insert(later, created(later));
+    List<InvoiceId> inIdOrder = due.stream().map(Invoice::id).sorted().toList();
+    Instant by = T0.plus(Duration.ofHours(10)); // the first one's review time exactly: due
+
+    assertThat(store.listAll(InvoiceQuery.all().withReviewDueBy(by).withLimit(2))).extracting(Invoice::id)
+        .containsExactlyElementsOf(inIdOrder);
+    List<Invoice> first = store.list(InvoiceQuery.all().withReviewDueBy(by).withLimit(2));
+    assertThat(first).extracting(Invoice::id).containsExactlyElementsOf(inIdOrder.subList(0, 2));
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(by).withLimit(2).withAfter(first.get(1).id())))
+        .extracting(Invoice::id).containsExactlyElementsOf(inIdOrder.subList(2, 4));
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(T0.plus(Duration.ofHours(8)))))
+        .extracting(Invoice::id)
+        .containsExactlyElementsOf(due.subList(2, 5).stream().map(Invoice::id).sorted().toList());
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(T0.plus(Duration.ofHours(6)).minusMillis(1))))
+        .isEmpty();
+    assertThat(store.list(InvoiceQuery.all().withReviewDueBy(by).withStatuses(Set.of(InvoiceStatus.PAID))))
+        .isEmpty();
   }
 
   @Test

@@ -50,6 +50,25 @@ class InvoiceJsonTest {
   }
 
   @Test
+  void theBytesAWebhookSendsAreTheTextTheStoreKeepsAndTheTreeIsTheSameJson() throws Exception {
+    Invoice invoice = sample();
+    for (Optional<PaymentRef> payment : java.util.List.of(Optional.<PaymentRef>empty(),
+        Optional.of(new PaymentRef("tx-a", 0)))) {
+      InvoiceEvent event = InvoiceEvent.of(EventType.INVOICE_PAID, Fixtures.T0, invoice, payment).withSequence(8);
+      String text = InvoiceJson.write(event);
+
+      assertThat(InvoiceJson.writeBytes(event)).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(new ObjectMapper().writeValueAsString(InvoiceJson.toNode(event))).isEqualTo(text);
+      assertThat(new ObjectMapper().readTree(text).get("payment").isNull()).isEqualTo(payment.isEmpty());
+    }
+    assertThat(new ObjectMapper().writeValueAsString(InvoiceJson.toNode(invoice)))
+        .isEqualTo(InvoiceJson.write(invoice));
+    // The metadata's quotes, control characters and non-ASCII letters are escaped or encoded, not lost.
+    assertThat(InvoiceJson.readInvoice(InvoiceJson.write(invoice)).metadata())
+        .containsEntry("customer", "Zo\u00eb \"Z\" O'Hara").containsEntry("note", "line1\nline2");
+  }
+
+  @Test
   void eventIdsAreStableForTheSameChange() {
     Invoice invoice = sample();
     InvoiceEvent a = InvoiceEvent.of(EventType.INVOICE_PAID, Fixtures.T0, invoice, Optional.empty());

@@ -2,11 +2,12 @@ package io.coinssend.invoice.json;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
@@ -31,6 +32,9 @@ import io.coinssend.invoice.Reversal;
 import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -61,7 +65,7 @@ import java.util.Set;
 public final class InvoiceJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private InvoiceJson() {}
 
@@ -70,21 +74,25 @@ public final class InvoiceJson {
 
   /** The invoice as compact JSON text. */
   public static String write(Invoice invoice) {
-    return text(toNode(invoice));
+    requireNonNull(invoice, "invoice");
+    return text(generator -> invoice(generator, invoice));
   }
 
   /** The deposit address as compact JSON text. */
   public static String write(DepositAddress address) {
     requireNonNull(address, "address");
-    ObjectNode node = NODES.objectNode();
-    node.put("customerId", address.customerId());
-    node.set("asset", asset(address.asset()));
-    node.put("address", address.address());
-    node.put("derivationIndex", address.derivationIndex());
-    node.put("paymentUri", address.paymentUri());
-    node.put("network", address.network());
-    node.put("createdAt", address.createdAt().toString());
-    return text(node);
+    return text(generator -> {
+      generator.writeStartObject();
+      generator.writeStringField("customerId", address.customerId());
+      generator.writeFieldName("asset");
+      asset(generator, address.asset());
+      generator.writeStringField("address", address.address());
+      generator.writeNumberField("derivationIndex", address.derivationIndex());
+      generator.writeStringField("paymentUri", address.paymentUri());
+      generator.writeStringField("network", address.network());
+      generator.writeStringField("createdAt", address.createdAt().toString());
+      generator.writeEndObject();
+    });
   }
 
   /**
@@ -107,203 +115,263 @@ public final class InvoiceJson {
 
   /** The deposit as compact JSON text. */
   public static String write(Deposit deposit) {
-    return text(toNode(deposit));
+    requireNonNull(deposit, "deposit");
+    return text(generator -> deposit(generator, deposit));
   }
 
   /** The event (envelope and invoice snapshot) as compact JSON text. */
   public static String write(Event event) {
-    return text(toNode(event));
+    requireNonNull(event, "event");
+    return text(generator -> event(generator, event));
   }
 
   /** Compact UTF-8 JSON bytes of the event, as a webhook sends them. */
   public static byte[] writeBytes(Event event) {
-    try {
-      return MAPPER.writeValueAsBytes(toNode(event));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not write JSON", e);
-    }
-  }
-
-  private static String text(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not write JSON", e);
-    }
-  }
-
-  /** The event envelope with the invoice snapshot under {@code data}. */
-  public static ObjectNode toNode(Event event) {
     requireNonNull(event, "event");
-    ObjectNode node = NODES.objectNode();
-    node.put("id", event.id());
-    node.put("type", event.type().code());
-    node.put("created", event.createdAt().toString());
-    node.put("sequence", event.sequence());
-    if (event instanceof InvoiceEvent invoiceEvent) {
-      node.put("invoiceId", invoiceEvent.invoice().id().value());
-      node.put("invoiceVersion", invoiceEvent.invoice().version());
-      node.set("payment", invoiceEvent.payment().<JsonNode>map(InvoiceJson::ref).orElse(NODES.nullNode()));
-      node.set("data", toNode(invoiceEvent.invoice()));
-    } else if (event instanceof DepositEvent depositEvent) {
-      node.put("depositId", depositEvent.deposit().id().value());
-      node.put("depositVersion", depositEvent.deposit().version());
-      node.set("data", toNode(depositEvent.deposit()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+    try (JsonGenerator generator = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      event(generator, event);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not write JSON", e);
     }
-    return node;
+    return out.toByteArray();
+  }
+
+  /** The event envelope with the invoice snapshot under {@code data}, as a JSON tree. */
+  public static ObjectNode toNode(Event event) {
+    return tree(write(event));
   }
 
   /** The deposit as a JSON tree. */
   public static ObjectNode toNode(Deposit deposit) {
-    requireNonNull(deposit, "deposit");
-    ObjectNode node = NODES.objectNode();
-    node.put("id", deposit.id().value());
-    node.put("customerId", deposit.customerId());
-    node.set("addressAsset", asset(deposit.addressAsset()));
-    node.put("address", deposit.address());
-    node.put("txid", deposit.ref().txid());
-    node.put("index", deposit.ref().index());
-    node.set("asset", asset(deposit.amount().asset()));
-    money(node, "amount", deposit.amount());
-    node.put("firstSeenAt", deposit.firstSeenAt().toString());
-    block(node, deposit.block());
-    reversal(node, deposit.reversal());
-    node.put("confirmationsRequired", deposit.confirmationsRequired());
-    node.put("dust", deposit.dust());
-    node.put("status", deposit.status().name());
-    node.put("sequence", deposit.sequence());
-    node.put("version", deposit.version());
-    return node;
-  }
-
-  private static void block(ObjectNode node, Optional<BlockRef> block) {
-    if (block.isPresent()) {
-      ObjectNode blockNode = node.putObject("block");
-      blockNode.put("height", block.get().height());
-      blockNode.put("hash", block.get().hash());
-      blockNode.put("time", block.get().time().toString());
-    } else {
-      node.putNull("block");
-    }
-  }
-
-  private static void reversal(ObjectNode node, Optional<Reversal> reversal) {
-    if (reversal.isPresent()) {
-      ObjectNode reversalNode = node.putObject("reversal");
-      reversalNode.put("cause", reversal.get().cause().name());
-      reversalNode.put("confirmationsBefore", reversal.get().confirmationsBefore());
-    } else {
-      node.putNull("reversal");
-    }
+    return tree(write(deposit));
   }
 
   /** The invoice as a JSON tree. */
   public static ObjectNode toNode(Invoice invoice) {
-    requireNonNull(invoice, "invoice");
-    ObjectNode node = NODES.objectNode();
-    node.put("id", invoice.id().value());
-    node.put("orderId", invoice.orderId());
-    node.set("asset", asset(invoice.asset()));
-    money(node, "amountDue", invoice.amountDue());
-    node.put("address", invoice.address());
-    node.put("derivationIndex", invoice.derivationIndex());
-    node.put("paymentUri", invoice.paymentUri());
-    node.put("network", invoice.asset().displayNetwork());
-    node.put("createdAt", invoice.createdAt().toString());
-    node.put("expiresAt", invoice.expiresAt().toString());
-    node.set("policy", policy(invoice.policy()));
-    node.put("status", invoice.status().name());
-    node.put("reason", invoice.reason().name());
-    money(node, "received", invoice.received());
-    money(node, "settled", invoice.settledAmount());
-    money(node, "remaining", invoice.remaining());
-    money(node, "surplus", invoice.surplus());
-    money(node, "late", invoice.lateAmount());
-    ArrayNode payments = node.putArray("payments");
+    return tree(write(invoice));
+  }
+
+  // Written field by field with a streaming generator, not through a tree: every event a webhook sends and every
+  // document the JDBC store keeps passes through here, and building a tree of nodes first cost about as much again.
+
+  /** Writes one JSON value with {@code body}. */
+  private interface Body {
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  private static String text(Body body) {
+    StringWriter out = new StringWriter(2048);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      body.write(generator);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not write JSON", e);
+    }
+    return out.toString();
+  }
+
+  private static ObjectNode tree(String json) {
+    try {
+      return (ObjectNode) MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not read back JSON just written", e);
+    }
+  }
+
+  private static void event(JsonGenerator generator, Event event) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("id", event.id());
+    generator.writeStringField("type", event.type().code());
+    generator.writeStringField("created", event.createdAt().toString());
+    generator.writeNumberField("sequence", event.sequence());
+    if (event instanceof InvoiceEvent invoiceEvent) {
+      generator.writeStringField("invoiceId", invoiceEvent.invoice().id().value());
+      generator.writeNumberField("invoiceVersion", invoiceEvent.invoice().version());
+      generator.writeFieldName("payment");
+      if (invoiceEvent.payment().isPresent()) {
+        ref(generator, invoiceEvent.payment().get());
+      } else {
+        generator.writeNull();
+      }
+      generator.writeFieldName("data");
+      invoice(generator, invoiceEvent.invoice());
+    } else if (event instanceof DepositEvent depositEvent) {
+      generator.writeStringField("depositId", depositEvent.deposit().id().value());
+      generator.writeNumberField("depositVersion", depositEvent.deposit().version());
+      generator.writeFieldName("data");
+      deposit(generator, depositEvent.deposit());
+    }
+    generator.writeEndObject();
+  }
+
+  private static void deposit(JsonGenerator generator, Deposit deposit) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("id", deposit.id().value());
+    generator.writeStringField("customerId", deposit.customerId());
+    generator.writeFieldName("addressAsset");
+    asset(generator, deposit.addressAsset());
+    generator.writeStringField("address", deposit.address());
+    generator.writeStringField("txid", deposit.ref().txid());
+    generator.writeNumberField("index", deposit.ref().index());
+    generator.writeFieldName("asset");
+    asset(generator, deposit.amount().asset());
+    money(generator, "amount", deposit.amount());
+    generator.writeStringField("firstSeenAt", deposit.firstSeenAt().toString());
+    block(generator, deposit.block());
+    reversal(generator, deposit.reversal());
+    generator.writeNumberField("confirmationsRequired", deposit.confirmationsRequired());
+    generator.writeBooleanField("dust", deposit.dust());
+    generator.writeStringField("status", deposit.status().name());
+    generator.writeNumberField("sequence", deposit.sequence());
+    generator.writeNumberField("version", deposit.version());
+    generator.writeEndObject();
+  }
+
+  private static void block(JsonGenerator generator, Optional<BlockRef> block) throws IOException {
+    if (block.isPresent()) {
+      generator.writeObjectFieldStart("block");
+      generator.writeNumberField("height", block.get().height());
+      generator.writeStringField("hash", block.get().hash());
+      generator.writeStringField("time", block.get().time().toString());
+      generator.writeEndObject();
+    } else {
+      generator.writeNullField("block");
+    }
+  }
+
+  private static void reversal(JsonGenerator generator, Optional<Reversal> reversal) throws IOException {
+    if (reversal.isPresent()) {
+      generator.writeObjectFieldStart("reversal");
+      generator.writeStringField("cause", reversal.get().cause().name());
+      generator.writeNumberField("confirmationsBefore", reversal.get().confirmationsBefore());
+      generator.writeEndObject();
+    } else {
+      generator.writeNullField("reversal");
+    }
+  }
+
+  private static void invoice(JsonGenerator generator, Invoice invoice) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("id", invoice.id().value());
+    generator.writeStringField("orderId", invoice.orderId());
+    generator.writeFieldName("asset");
+    asset(generator, invoice.asset());
+    money(generator, "amountDue", invoice.amountDue());
+    generator.writeStringField("address", invoice.address());
+    generator.writeNumberField("derivationIndex", invoice.derivationIndex());
+    generator.writeStringField("paymentUri", invoice.paymentUri());
+    generator.writeStringField("network", invoice.asset().displayNetwork());
+    generator.writeStringField("createdAt", invoice.createdAt().toString());
+    generator.writeStringField("expiresAt", invoice.expiresAt().toString());
+    generator.writeFieldName("policy");
+    policy(generator, invoice.policy());
+    generator.writeStringField("status", invoice.status().name());
+    generator.writeStringField("reason", invoice.reason().name());
+    money(generator, "received", invoice.received());
+    money(generator, "settled", invoice.settledAmount());
+    money(generator, "remaining", invoice.remaining());
+    money(generator, "surplus", invoice.surplus());
+    money(generator, "late", invoice.lateAmount());
+    generator.writeArrayFieldStart("payments");
     for (Payment payment : invoice.payments()) {
-      payments.add(payment(payment, invoice.asset()));
+      payment(generator, payment, invoice.asset());
     }
-    node.set("resolution", invoice.resolution().<JsonNode>map(InvoiceJson::resolution).orElse(NODES.nullNode()));
-    ObjectNode metadata = node.putObject("metadata");
-    invoice.metadata().forEach(metadata::put);
-    ArrayNode timeline = node.putArray("timeline");
+    generator.writeEndArray();
+    generator.writeFieldName("resolution");
+    if (invoice.resolution().isPresent()) {
+      resolution(generator, invoice.resolution().get());
+    } else {
+      generator.writeNull();
+    }
+    generator.writeObjectFieldStart("metadata");
+    for (Map.Entry<String, String> entry : invoice.metadata().entrySet()) {
+      generator.writeStringField(entry.getKey(), entry.getValue());
+    }
+    generator.writeEndObject();
+    generator.writeArrayFieldStart("timeline");
     for (StatusChange change : invoice.timeline()) {
-      ObjectNode entry = timeline.addObject();
-      entry.put("status", change.status().name());
-      entry.put("reason", change.reason().name());
-      entry.put("at", change.at().toString());
-      entry.put("note", change.note());
+      generator.writeStartObject();
+      generator.writeStringField("status", change.status().name());
+      generator.writeStringField("reason", change.reason().name());
+      generator.writeStringField("at", change.at().toString());
+      generator.writeStringField("note", change.note());
+      generator.writeEndObject();
     }
-    node.put("version", invoice.version());
-    return node;
+    generator.writeEndArray();
+    generator.writeNumberField("version", invoice.version());
+    generator.writeEndObject();
   }
 
-  private static ObjectNode asset(Asset asset) {
-    ObjectNode node = NODES.objectNode();
-    node.put("code", asset.code());
-    node.put("chain", asset.chain());
-    node.put("network", asset.network());
-    node.put("decimals", asset.decimals());
+  private static void asset(JsonGenerator generator, Asset asset) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("code", asset.code());
+    generator.writeStringField("chain", asset.chain());
+    generator.writeStringField("network", asset.network());
+    generator.writeNumberField("decimals", asset.decimals());
     if (asset.contract().isPresent()) {
-      node.put("contract", asset.contract().get());
+      generator.writeStringField("contract", asset.contract().get());
     } else {
-      node.putNull("contract");
+      generator.writeNullField("contract");
     }
-    return node;
+    generator.writeEndObject();
   }
 
-  private static void money(ObjectNode node, String field, Money money) {
-    node.put(field, money.toPlainString());
-    node.put(field + "Units", money.units().toString());
+  private static void money(JsonGenerator generator, String field, Money money) throws IOException {
+    generator.writeStringField(field, money.toPlainString());
+    generator.writeStringField(field + "Units", money.units().toString());
   }
 
-  private static ObjectNode policy(PaymentPolicy policy) {
-    ObjectNode node = NODES.objectNode();
-    node.put("confirmations", policy.confirmations());
-    node.put("tolerancePercent", policy.tolerancePercent().toPlainString());
-    node.put("expiry", policy.expiry().toString());
-    node.put("monitoringWindow", policy.monitoringWindow().toString());
-    return node;
+  private static void policy(JsonGenerator generator, PaymentPolicy policy) throws IOException {
+    generator.writeStartObject();
+    generator.writeNumberField("confirmations", policy.confirmations());
+    generator.writeStringField("tolerancePercent", policy.tolerancePercent().toPlainString());
+    generator.writeStringField("expiry", policy.expiry().toString());
+    generator.writeStringField("monitoringWindow", policy.monitoringWindow().toString());
+    generator.writeEndObject();
   }
 
-  private static ObjectNode ref(PaymentRef ref) {
-    ObjectNode node = NODES.objectNode();
-    node.put("txid", ref.txid());
-    node.put("index", ref.index());
-    return node;
+  private static void ref(JsonGenerator generator, PaymentRef ref) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("txid", ref.txid());
+    generator.writeNumberField("index", ref.index());
+    generator.writeEndObject();
   }
 
-  private static ObjectNode payment(Payment payment, Asset invoiceAsset) {
-    ObjectNode node = NODES.objectNode();
-    node.put("txid", payment.ref().txid());
-    node.put("index", payment.ref().index());
+  private static void payment(JsonGenerator generator, Payment payment, Asset invoiceAsset) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("txid", payment.ref().txid());
+    generator.writeNumberField("index", payment.ref().index());
     if (!payment.isOf(invoiceAsset)) {
-      node.set("asset", asset(payment.amount().asset()));
+      generator.writeFieldName("asset");
+      asset(generator, payment.amount().asset());
     }
-    money(node, "amount", payment.amount());
-    node.put("firstSeenAt", payment.firstSeenAt().toString());
-    block(node, payment.block());
-    reversal(node, payment.reversal());
-    node.put("onTime", payment.onTime());
-    node.put("settled", payment.settled());
+    money(generator, "amount", payment.amount());
+    generator.writeStringField("firstSeenAt", payment.firstSeenAt().toString());
+    block(generator, payment.block());
+    reversal(generator, payment.reversal());
+    generator.writeBooleanField("onTime", payment.onTime());
+    generator.writeBooleanField("settled", payment.settled());
     if (payment.screeningHold().isPresent()) {
-      node.put("screeningHold", payment.screeningHold().get());
+      generator.writeStringField("screeningHold", payment.screeningHold().get());
     } else {
-      node.putNull("screeningHold");
+      generator.writeNullField("screeningHold");
     }
-    node.put("sequence", payment.sequence());
-    return node;
+    generator.writeNumberField("sequence", payment.sequence());
+    generator.writeEndObject();
   }
 
-  private static ObjectNode resolution(Resolution resolution) {
-    ObjectNode node = NODES.objectNode();
-    node.put("action", resolution.action().name());
-    node.put("actor", resolution.actor());
-    node.put("note", resolution.note());
-    node.put("at", resolution.at().toString());
-    ArrayNode acknowledged = node.putArray("acknowledged");
-    resolution.acknowledged().forEach(ref -> acknowledged.add(ref(ref)));
-    return node;
+  private static void resolution(JsonGenerator generator, Resolution resolution) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("action", resolution.action().name());
+    generator.writeStringField("actor", resolution.actor());
+    generator.writeStringField("note", resolution.note());
+    generator.writeStringField("at", resolution.at().toString());
+    generator.writeArrayFieldStart("acknowledged");
+    for (PaymentRef ref : resolution.acknowledged()) {
+      ref(generator, ref);
+    }
+    generator.writeEndArray();
+    generator.writeEndObject();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

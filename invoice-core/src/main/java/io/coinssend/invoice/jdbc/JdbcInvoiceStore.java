@@ -262,11 +262,32 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     return invoice;
   }
 
-  /** Inserts the invoice row and appends its events, on the caller's transaction. */
+  /**
+   * Inserts the invoice row and appends its events, on the caller's transaction. On PostgreSQL this is one statement
+   * (the deposit-address check, the row, the counter step and the events), elsewhere three or more.
+   */
   private void insertInvoice(Connection connection, Invoice invoice, List<Event> newEvents, boolean uncertain)
       throws SQLException {
-    if (insertInvoiceRow(connection, invoice, uncertain)) {
-      appendEvents(connection, newEvents);
+    EventArrays arrays = sql.insertInvoiceWithEvents == null ? null : EventArrays.of(newEvents);
+    if (arrays == null) {
+      if (insertInvoiceRow(connection, invoice, uncertain)) {
+        appendEvents(connection, newEvents);
+      }
+      return;
+    }
+    boolean inserted;
+    try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoiceWithEvents)) {
+      int i = bindNewInvoice(statement, invoice);
+      statement.setString(++i, invoice.address());
+      arrays.bind(connection, statement, i);
+      inserted = writtenWithEvents(statement, arrays.count());
+    } catch (SQLException e) {
+      refusedInsert(connection, invoice, uncertain, e);
+      return; // an earlier attempt stored it
+    }
+    if (!inserted) {
+      // The statement inserts nothing, and takes no event position, when the address is a deposit address.
+      throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
     }
   }
 
@@ -275,35 +296,51 @@ public final class JdbcInvoiceStore implements InvoiceStore {
    * outcome) already stored it.
    */
   private boolean insertInvoiceRow(Connection connection, Invoice invoice, boolean uncertain) throws SQLException {
-    String document = InvoiceJson.write(invoice);
     if (exists(connection, sql.selectDepositAddressByAddress, invoice.address())) {
       throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
     }
     try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
-      int i = 0;
-      statement.setString(++i, invoice.id().value());
-      statement.setString(++i, invoice.orderId());
-      statement.setString(++i, invoice.address());
-      statement.setString(++i, invoice.asset().chainKey());
-      statement.setString(++i, invoice.asset().code());
-      sql.bindAmount(statement, ++i, invoice.amountDue().units());
-      bindState(statement, i, invoice);
-      i += 5;
-      sql.bindTime(statement, ++i, invoice.createdAt());
-      statement.setString(++i, document);
+      bindNewInvoice(statement, invoice);
       statement.executeUpdate();
     } catch (SQLException e) {
-      if (!SqlFailures.isDuplicateKey(e)) {
-        throw e;
-      }
-      connection.rollback();
-      if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
-          .filter(invoice::equals).isPresent()) {
-        return false; // the earlier attempt's commit went through before its connection broke
-      }
-      throw new DuplicateInvoiceException(duplicateField(connection, invoice, e), invoice.id());
+      refusedInsert(connection, invoice, uncertain, e);
+      return false;
     }
     return true;
+  }
+
+  /** Binds the 13 columns of a new invoice row from parameter 1; returns the last index bound. */
+  private int bindNewInvoice(PreparedStatement statement, Invoice invoice) throws SQLException {
+    int i = 0;
+    statement.setString(++i, invoice.id().value());
+    statement.setString(++i, invoice.orderId());
+    statement.setString(++i, invoice.address());
+    statement.setString(++i, invoice.asset().chainKey());
+    statement.setString(++i, invoice.asset().code());
+    sql.bindAmount(statement, ++i, invoice.amountDue().units());
+    bindState(statement, i, invoice);
+    i += 5;
+    sql.bindTime(statement, ++i, invoice.createdAt());
+    statement.setString(++i, InvoiceJson.write(invoice));
+    return i;
+  }
+
+  /**
+   * Handles {@code failure}, thrown by the insert of {@code invoice}: returns if it is a duplicate key and an earlier
+   * attempt (after an unknown commit outcome) stored this very invoice; otherwise throws, a duplicate key as a
+   * {@link DuplicateInvoiceException} naming the field, after rolling back.
+   */
+  private void refusedInsert(Connection connection, Invoice invoice, boolean uncertain, SQLException failure)
+      throws SQLException {
+    if (!SqlFailures.isDuplicateKey(failure)) {
+      throw failure;
+    }
+    connection.rollback();
+    if (uncertain && readInvoice(connection, sql.selectDocumentById, invoice.id().value())
+        .filter(invoice::equals).isPresent()) {
+      return; // the earlier attempt's commit went through before its connection broke
+    }
+    throw new DuplicateInvoiceException(duplicateField(connection, invoice, failure), invoice.id());
   }
 
   /** Binds status, version, awaiting confirmations, watch until and next review at, from {@code index + 1}. */
@@ -474,11 +511,10 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   /** The compare-and-set writes of one transaction; returns the ids whose version had changed. */
   private Set<InvoiceId> apply(Connection connection, List<InvoiceUpdate> updates, boolean uncertain)
       throws SQLException {
-    if (updates.size() == 1 && updateIfUnchanged(connection, updates.get(0))) {
+    if (updates.size() == 1 && updatedAlone(connection, updates.get(0))) {
       // One invoice, as most reports bring: the conditional update is the compare-and-set, with no locking read
       // first. If it matched nothing, the locking read below tells a conflict, an earlier attempt's write and a
       // forbidden change of order id or address apart.
-      appendEvents(connection, updates.get(0).events());
       return Set.of();
     }
     Map<String, LockedRow> locked = lock(connection, updates);
@@ -530,19 +566,54 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   }
 
   /**
-   * Writes {@code update} if the stored invoice is still at the expected version with the same order id and
-   * address, in one statement (which locks the row until the commit); false if nothing matched.
+   * Writes {@code update} and appends its events if the stored invoice is still at the expected version with the same
+   * order id and address; false, having written nothing, if it is not. On PostgreSQL one statement, elsewhere the
+   * conditional update (which locks the row until the commit) and then the events.
    */
-  private boolean updateIfUnchanged(Connection connection, InvoiceUpdate update) throws SQLException {
+  private boolean updatedAlone(Connection connection, InvoiceUpdate update) throws SQLException {
+    EventArrays arrays = sql.updateInvoiceWithEvents == null ? null : EventArrays.of(update.events());
+    if (arrays == null) {
+      try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceChecked)) {
+        bindCheckedUpdate(statement, update);
+        if (statement.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      appendEvents(connection, update.events());
+      return true;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceWithEvents)) {
+      arrays.bind(connection, statement, bindCheckedUpdate(statement, update));
+      return writtenWithEvents(statement, arrays.count());
+    }
+  }
+
+  /** Binds the 10 parameters of {@code updateInvoiceChecked} from parameter 1; returns the last index bound. */
+  private int bindCheckedUpdate(PreparedStatement statement, InvoiceUpdate update) throws SQLException {
     Invoice invoice = update.invoice();
-    try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceChecked)) {
-      bindState(statement, 0, invoice);
-      statement.setString(6, InvoiceJson.write(invoice));
-      statement.setString(7, invoice.id().value());
-      statement.setLong(8, update.expectedVersion());
-      statement.setString(9, invoice.orderId());
-      statement.setString(10, invoice.address());
-      return statement.executeUpdate() == 1;
+    bindState(statement, 0, invoice);
+    statement.setString(6, InvoiceJson.write(invoice));
+    statement.setString(7, invoice.id().value());
+    statement.setLong(8, update.expectedVersion());
+    statement.setString(9, invoice.orderId());
+    statement.setString(10, invoice.address());
+    return 10;
+  }
+
+  /**
+   * Runs a PostgreSQL write with events ({@code insertInvoiceWithEvents}, {@code updateInvoiceWithEvents}): whether it
+   * wrote the invoice row. If it did, all {@code count} events must have been appended.
+   */
+  private boolean writtenWithEvents(PreparedStatement statement, int count) throws SQLException {
+    try (ResultSet rows = statement.executeQuery()) {
+      if (!rows.next()) {
+        throw new SQLException("a write with events returned no row");
+      }
+      if (rows.getLong(1) == 0) {
+        return false;
+      }
+      checkAppended(rows.getLong(2), count);
+      return true;
     }
   }
 
@@ -696,57 +767,78 @@ public final class JdbcInvoiceStore implements InvoiceStore {
 
   /**
    * PostgreSQL: advances the event counter and inserts the events at the positions it hands out in one statement, the
-   * counter row locked until the commit as with two. Each document is written with a placeholder position and sent
-   * as the text before and after it; the server puts the position between. Returns false, having written nothing,
-   * if a document does not hold the placeholder exactly once (then the two-statement path runs).
+   * counter row locked until the commit as with two. Returns false, having written nothing, if the events cannot be
+   * sent as {@link EventArrays} (then the two-statement path runs).
    */
   private boolean appendedInOneStatement(Connection connection, List<Event> events) throws SQLException {
-    int count = events.size();
-    String[] ids = new String[count];
-    String[] types = new String[count];
-    String[] subjects = new String[count];
-    Long[] versions = new Long[count];
-    String[] times = new String[count];
-    String[] heads = new String[count];
-    String[] tails = new String[count];
-    for (int i = 0; i < count; i++) {
-      Event event = events.get(i);
-      String document = InvoiceJson.write(event.withSequence(POSITION_PLACEHOLDER));
-      int at = document.indexOf(POSITION_PLACEHOLDER_TEXT);
-      if (at < 0 || document.indexOf(POSITION_PLACEHOLDER_TEXT, at + 1) >= 0) {
-        return false;
-      }
-      int position = at + POSITION_PLACEHOLDER_TEXT.length() - Long.toString(POSITION_PLACEHOLDER).length();
-      ids[i] = event.id();
-      types[i] = event.type().code();
-      subjects[i] = event.subjectId();
-      versions[i] = event.subjectVersion();
-      times[i] = event.createdAt().truncatedTo(ChronoUnit.MILLIS).toString();
-      heads[i] = document.substring(0, position);
-      tails[i] = document.substring(at + POSITION_PLACEHOLDER_TEXT.length());
+    EventArrays arrays = EventArrays.of(events);
+    if (arrays == null) {
+      return false;
     }
-    int inserted;
+    long inserted;
     try (PreparedStatement statement = connection.prepareStatement(sql.appendEvents)) {
-      statement.setLong(1, count);
-      statement.setString(2, Statements.EVENT_COUNTER);
-      statement.setLong(3, count);
-      statement.setLong(4, count);
-      statement.setArray(5, connection.createArrayOf("text", ids));
-      statement.setArray(6, connection.createArrayOf("text", types));
-      statement.setArray(7, connection.createArrayOf("text", subjects));
-      statement.setArray(8, connection.createArrayOf("bigint", versions));
-      statement.setArray(9, connection.createArrayOf("text", times));
-      statement.setArray(10, connection.createArrayOf("text", heads));
-      statement.setArray(11, connection.createArrayOf("text", tails));
+      arrays.bind(connection, statement, 0);
       inserted = statement.executeUpdate();
     }
-    if (inserted == 0) {
+    checkAppended(inserted, arrays.count());
+    return true;
+  }
+
+  /** Refuses a PostgreSQL event append that inserted {@code inserted} of {@code count} events. */
+  private void checkAppended(long inserted, int count) throws SQLException {
+    if (inserted == 0 && count > 0) {
       throw missingCounter(Statements.EVENT_COUNTER);
     }
     if (inserted != count) {
       throw new SQLException("inserted " + inserted + " of " + count + " events");
     }
-    return true;
+  }
+
+  /**
+   * Events as the parallel arrays of the PostgreSQL event statements. Each document is written with a placeholder
+   * position and sent as the text before and after it; the server puts the position between.
+   */
+  private record EventArrays(int count, String[] ids, String[] types, String[] subjects, Long[] versions,
+      String[] times, String[] heads, String[] tails) {
+
+    /** The arrays of {@code events}; null if a document does not hold the placeholder exactly once. */
+    static EventArrays of(List<Event> events) {
+      int count = events.size();
+      EventArrays arrays = new EventArrays(count, new String[count], new String[count], new String[count],
+          new Long[count], new String[count], new String[count], new String[count]);
+      for (int i = 0; i < count; i++) {
+        Event event = events.get(i);
+        String document = InvoiceJson.write(event.withSequence(POSITION_PLACEHOLDER));
+        int at = document.indexOf(POSITION_PLACEHOLDER_TEXT);
+        if (at < 0 || document.indexOf(POSITION_PLACEHOLDER_TEXT, at + 1) >= 0) {
+          return null;
+        }
+        int position = at + POSITION_PLACEHOLDER_TEXT.length() - Long.toString(POSITION_PLACEHOLDER).length();
+        arrays.ids[i] = event.id();
+        arrays.types[i] = event.type().code();
+        arrays.subjects[i] = event.subjectId();
+        arrays.versions[i] = event.subjectVersion();
+        arrays.times[i] = event.createdAt().truncatedTo(ChronoUnit.MILLIS).toString();
+        arrays.heads[i] = document.substring(0, position);
+        arrays.tails[i] = document.substring(at + POSITION_PLACEHOLDER_TEXT.length());
+      }
+      return arrays;
+    }
+
+    /** Binds the counter step and the events after parameter {@code index} (11 parameters). */
+    void bind(Connection connection, PreparedStatement statement, int index) throws SQLException {
+      statement.setLong(index + 1, count);
+      statement.setString(index + 2, Statements.EVENT_COUNTER);
+      statement.setLong(index + 3, count);
+      statement.setLong(index + 4, count);
+      statement.setArray(index + 5, connection.createArrayOf("text", ids));
+      statement.setArray(index + 6, connection.createArrayOf("text", types));
+      statement.setArray(index + 7, connection.createArrayOf("text", subjects));
+      statement.setArray(index + 8, connection.createArrayOf("bigint", versions));
+      statement.setArray(index + 9, connection.createArrayOf("text", times));
+      statement.setArray(index + 10, connection.createArrayOf("text", heads));
+      statement.setArray(index + 11, connection.createArrayOf("text", tails));
+    }
   }
 
   /** Adds {@code count} to the event counter, locking its row until the commit, and returns the new value. */

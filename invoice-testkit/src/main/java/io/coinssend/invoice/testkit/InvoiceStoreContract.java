@@ -1061,8 +1061,12 @@ public abstract class InvoiceStoreContract {
     assertThatThrownBy(() -> store.insertDepositAddress(invoiceAddress))
         .as("an invoice's address is taken").isInstanceOf(DuplicateDepositException.class);
     Invoice onDepositAddress = withKeys(newInvoice(2000), null, null, first.address());
+    long events = store.lastEventSequence();
     assertThatThrownBy(() -> store.insert(onDepositAddress, created(onDepositAddress)))
-        .as("a deposit address is taken").isInstanceOf(DuplicateInvoiceException.class);
+        .as("a deposit address is taken").isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ADDRESS));
+    assertThat(store.findById(onDepositAddress.id())).isEmpty();
+    assertThat(store.lastEventSequence()).as("no event position taken").isEqualTo(events);
     assertThat(store.listDepositAddresses(0, 10)).containsExactly(first);
   }
 

@@ -59,6 +59,19 @@ public final class Statements {
    * comes in two parts, before and after its position.
    */
   public final String appendEvents;
+  /**
+   * PostgreSQL only, {@code null} elsewhere: a new invoice inserted unless its address is a deposit address, and, if
+   * it was, its events appended as {@link #appendEvents} does, in one statement. Parameters: those of
+   * {@link #insertInvoice}, the address again, then those of {@link #appendEvents}. Returns one row: the invoice rows
+   * inserted (0 or 1) and the events inserted.
+   */
+  public final String insertInvoiceWithEvents;
+  /**
+   * PostgreSQL only, {@code null} elsewhere: {@link #updateInvoiceChecked} and, if it wrote the row, the events
+   * appended as {@link #appendEvents} does, in one statement. Parameters: those of {@code updateInvoiceChecked}, then
+   * those of {@code appendEvents}. Returns one row: the invoice rows updated (0 or 1) and the events inserted.
+   */
+  public final String updateInvoiceWithEvents;
   public final String selectEventsAfter;
   public final String selectCounter;
   public final String selectCounterForUpdate;
@@ -121,15 +134,28 @@ public final class Statements {
 
     insertEvent = "INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id, invoice_version,"
         + " created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)";
-    appendEvents = dialect != JdbcDialect.POSTGRESQL ? null
-        : "WITH c AS (UPDATE " + counterTable + " SET counter_value = counter_value + ? WHERE counter_name = ?"
-        + " RETURNING counter_value)"
-        + " INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id, invoice_version,"
-        + " created_at, document)"
+    // The events at the positions the counter step c hands out: the last part of appendEvents and of the writes
+    // with events below.
+    String eventsAtCounter = " INSERT INTO " + eventTable + " (log_position, event_id, event_type, invoice_id,"
+        + " invoice_version, created_at, document)"
         + " SELECT c.counter_value - ? + e.n, e.event_id, e.event_type, e.invoice_id, e.invoice_version,"
         + " e.created_at::timestamptz, e.head || (c.counter_value - ? + e.n) || e.tail"
         + " FROM c CROSS JOIN unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
         + " WITH ORDINALITY AS e(event_id, event_type, invoice_id, invoice_version, created_at, head, tail, n)";
+    String counterStep = "UPDATE " + counterTable + " SET counter_value = counter_value + ? WHERE counter_name = ?";
+    boolean postgres = dialect == JdbcDialect.POSTGRESQL;
+    appendEvents = !postgres ? null : "WITH c AS (" + counterStep + " RETURNING counter_value)" + eventsAtCounter;
+    // The write w runs before the counter step (whose condition reads it), so the invoice row is locked before the
+    // counter row, as with separate statements; the counter moves only if w wrote a row.
+    String withEvents = " RETURNING 1), c AS (" + counterStep + " AND EXISTS (SELECT 1 FROM w)"
+        + " RETURNING counter_value),"
+        + " appended AS (" + eventsAtCounter + " RETURNING 1)"
+        + " SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM appended)";
+    insertInvoiceWithEvents = !postgres ? null : "WITH w AS (INSERT INTO " + invoiceTable + " (id, order_id, address,"
+        + " chain, asset_code, amount_due, status, version, awaiting_confirmations, watch_until, next_review_at,"
+        + " created_at, document) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+        + depositAddressTable + " WHERE address = ?)" + withEvents;
+    updateInvoiceWithEvents = !postgres ? null : "WITH w AS (" + updateInvoiceChecked + withEvents;
     selectEventsAfter = "SELECT log_position, document FROM " + eventTable
         + " WHERE log_position > ? ORDER BY log_position LIMIT ?";
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
 import io.coinssend.invoice.spi.ChainCursor;
 import io.coinssend.invoice.spi.ChainFact;
+import io.coinssend.invoice.spi.ChainReading;
 import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.ChainWatcher;
@@ -895,7 +896,26 @@ public final class InvoiceEngine implements AutoCloseable {
     // Numbers come from a block reserved in the store, after any number any instance used: a crash or a second
     // instance watching this chain never gives two facts one number, and later observations always get higher
     // numbers (another instance's reservation since this block's makes this engine reserve a new block).
-    ChainState state = store.chainState(chain);
+    // The chain's state and the invoices of the paid addresses are read together (one round trip where the store
+    // can); the first attempt to apply the payments uses these invoices.
+    Set<String> paid = new LinkedHashSet<>();
+    for (ChainFact fact : facts) {
+      if (fact instanceof PaymentSeen seen) {
+        paid.add(seen.address());
+      } else if (fact instanceof PaymentReversed reversed) {
+        paid.add(reversed.address());
+      }
+    }
+    ChainState state;
+    Map<String, Invoice> invoicesRead;
+    if (paid.isEmpty()) {
+      state = store.chainState(chain);
+      invoicesRead = Map.of();
+    } else {
+      ChainReading reading = store.readChain(chain, paid);
+      state = reading.state();
+      invoicesRead = reading.invoices();
+    }
     long sequence = firstFactNumber(chain, numbers, facts.size(), state.lastFactNumber()) - 1;
     Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
     Optional<BlockRef> newTip = Optional.empty();
@@ -921,7 +941,7 @@ public final class InvoiceEngine implements AutoCloseable {
     Optional<BlockRef> tip = reported.isPresent()
         && (stored.isEmpty() || stored.get().sequence() < reported.get().sequence())
         ? newTip : stored.flatMap(ChainTip::tip);
-    Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, tip, reported);
+    Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, invoicesRead, tip, reported);
     if (newTip.isPresent()) {
       recomputeAwaiting(chain, tip, touched);
       recomputeDeposits(chain, tip);
@@ -948,10 +968,11 @@ public final class InvoiceEngine implements AutoCloseable {
 
   /**
    * Merges the facts into the invoices of their addresses and writes the changes; {@code tipToSave}, the tip
-   * reported with them, is saved with the first write, or alone if nothing changed.
+   * reported with them, is saved with the first write, or alone if nothing changed. The first attempt uses
+   * {@code invoicesRead}, the invoices of the addresses read with the chain's state; a retry reads them again.
    */
   private Set<InvoiceId> applyPaymentFacts(String chain, Map<String, List<Ledger.Sequenced>> byAddress,
-      Optional<BlockRef> tip, Optional<ChainTip> tipToSave) {
+      Map<String, Invoice> invoicesRead, Optional<BlockRef> tip, Optional<ChainTip> tipToSave) {
     Optional<ChainTip> unsaved = tipToSave;
     Set<InvoiceId> touched = new LinkedHashSet<>();
     Map<String, List<Ledger.Sequenced>> pending = byAddress;
@@ -959,7 +980,7 @@ public final class InvoiceEngine implements AutoCloseable {
       Instant now = now();
       List<InvoiceUpdate> updates = new ArrayList<>();
       Map<InvoiceId, String> addressOf = new HashMap<>();
-      Map<String, Invoice> invoices = store.findByAddresses(pending.keySet());
+      Map<String, Invoice> invoices = attempt == 1 ? invoicesRead : store.findByAddresses(pending.keySet());
       for (Map.Entry<String, List<Ledger.Sequenced>> entry : pending.entrySet()) {
         Optional<Invoice> found = Optional.ofNullable(invoices.get(entry.getKey()));
         if (found.isEmpty()) {

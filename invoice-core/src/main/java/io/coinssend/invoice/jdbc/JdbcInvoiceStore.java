@@ -18,6 +18,7 @@ import io.coinssend.invoice.jdbc.internal.Statements;
 import io.coinssend.invoice.jdbc.internal.Transactor;
 import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainReading;
 import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.DepositQuery;
@@ -1054,6 +1055,47 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         return new ChainState(lastFactNumber, tip);
       }
     });
+  }
+
+  /**
+   * {@inheritDoc} On PostgreSQL, for up to 500 addresses, one query reads the tip's row, the fact-number counter row
+   * and the invoices; elsewhere {@link #chainState} and {@link #findByAddresses}.
+   */
+  @Override
+  public ChainReading readChain(String chain, Collection<String> addresses) {
+    checkName(chain, "chain", MAX_NAME_LENGTH);
+    requireNonNull(addresses, "addresses");
+    List<String> all = new ArrayList<>(new LinkedHashSet<>(addresses));
+    if (dialect != JdbcDialect.POSTGRESQL || all.isEmpty() || all.size() > ADDRESS_BATCH) {
+      return InvoiceStore.super.readChain(chain, all);
+    }
+    return transactor.read(() -> "read the tip and last fact number of " + chain + " and the invoices of "
+        + all.size() + " addresses", null, (connection, uncertain) -> {
+          try (PreparedStatement statement = connection.prepareStatement(sql.selectChainStateAndInvoices(all.size()))) {
+            statement.setString(1, chain);
+            statement.setString(2, "facts:" + chain);
+            for (int i = 0; i < all.size(); i++) {
+              statement.setString(i + 3, all.get(i));
+            }
+            long lastFactNumber = 0;
+            Optional<ChainTip> tip = Optional.empty();
+            Map<String, Invoice> invoices = new LinkedHashMap<>();
+            try (ResultSet rows = statement.executeQuery()) {
+              while (rows.next()) {
+                int kind = rows.getInt(5);
+                if (kind == 0) {
+                  tip = Optional.of(readTip(rows, chain));
+                } else if (kind == 1) {
+                  lastFactNumber = rows.getLong(1);
+                } else {
+                  String address = rows.getString(2);
+                  invoices.put(address, parseInvoice(rows.getString(6), address));
+                }
+              }
+            }
+            return new ChainReading(new ChainState(lastFactNumber, tip), invoices);
+          }
+        });
   }
 
   private static Instant parseInstant(String text, String chain) {

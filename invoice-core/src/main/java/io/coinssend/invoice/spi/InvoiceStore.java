@@ -181,6 +181,17 @@ public interface InvoiceStore {
   }
 
   /**
+   * {@link #chainState} of {@code chain} and {@link #findByAddresses} of {@code addresses} together, which the engine
+   * reads before applying each watcher report that pays addresses. The default makes the two reads; a store that can
+   * answer both in one round trip should (the JDBC store does on PostgreSQL). As with {@code chainState}, the reads
+   * need not be made at one instant: an invoice changed since is caught by the compare-and-set of its update.
+   */
+  default ChainReading readChain(String chain, Collection<String> addresses) {
+    ChainState state = chainState(chain);
+    return new ChainReading(state, addresses.isEmpty() ? Map.of() : findByAddresses(addresses));
+  }
+
+  /**
    * Saves {@code tip} if no tip of its chain is stored or the stored one has a lower {@link ChainTip#sequence()}
    * (an earlier observation): the tip only follows later observations, whichever instance saves first.
    *

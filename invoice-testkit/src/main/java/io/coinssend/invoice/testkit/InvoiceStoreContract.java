@@ -29,6 +29,7 @@ import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.StatusChange;
 import io.coinssend.invoice.StatusReason;
 import io.coinssend.invoice.spi.ChainCursor;
+import io.coinssend.invoice.spi.ChainReading;
 import io.coinssend.invoice.spi.ChainState;
 import io.coinssend.invoice.spi.ChainTip;
 import io.coinssend.invoice.spi.DepositQuery;
@@ -774,6 +775,30 @@ public abstract class InvoiceStoreContract {
     assertThat(store.chainState("ethereum:1"))
         .isEqualTo(new ChainState(3, Optional.of(new ChainTip("ethereum:1", Optional.empty(), 2))));
     assertThat(store.chainState("litecoin:mainnet")).isEqualTo(new ChainState(0, Optional.empty()));
+  }
+
+  @Test
+  void readsAChainsStateWithTheInvoicesOfPaidAddresses() {
+    Invoice first = newInvoice(1000);
+    Invoice second = newInvoice(2000);
+    store.insert(first, created(first));
+    store.insert(second, created(second));
+    assertThat(store.readChain("bitcoin:mainnet", List.of(first.address())))
+        .isEqualTo(new ChainReading(new ChainState(0, Optional.empty()), Map.of(first.address(), first)));
+    store.reserveFactNumbers("bitcoin:mainnet", 5);
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(870_002, "0000000000000000000abc", T0)), 4);
+    store.saveChainTip(tip);
+    store.saveChainTip(new ChainTip("ethereum:1", Optional.empty(), 2));
+
+    assertThat(store.readChain("bitcoin:mainnet",
+        List.of(second.address(), "bc1qnotaninvoiceaddress", first.address(), second.address())))
+        .as("each invoice once, unknown addresses left out")
+        .isEqualTo(new ChainReading(new ChainState(5, Optional.of(tip)),
+            Map.of(first.address(), first, second.address(), second)));
+    assertThat(store.readChain("ethereum:1", List.of("bc1qnotaninvoiceaddress"))).isEqualTo(
+        new ChainReading(new ChainState(0, Optional.of(new ChainTip("ethereum:1", Optional.empty(), 2))), Map.of()));
+    assertThat(store.readChain("bitcoin:mainnet", List.of()))
+        .isEqualTo(new ChainReading(new ChainState(5, Optional.of(tip)), Map.of()));
   }
 
   @Test

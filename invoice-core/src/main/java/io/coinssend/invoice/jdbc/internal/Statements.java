@@ -214,6 +214,17 @@ public final class Statements {
     return "SELECT address, document FROM " + invoiceTable + " WHERE address IN (" + marks(count) + ")";
   }
 
+  /**
+   * PostgreSQL: the rows of {@link #selectChainState} (kinds 0 and 1, in the columns it gives them) and, as kind 2,
+   * the address (column 2) and document (column 6) of the invoices of {@code count} addresses, in one query.
+   */
+  public String selectChainStateAndInvoices(int count) {
+    return "SELECT tip_height, tip_hash, tip_time, fact_sequence, 0, NULL FROM " + tipTable + " WHERE chain = ?"
+        + " UNION ALL SELECT next_index, NULL, NULL, NULL, 1, NULL FROM " + indexTable + " WHERE derivation_key = ?"
+        + " UNION ALL SELECT NULL, address, NULL, NULL, 2, document FROM " + invoiceTable + " WHERE address IN ("
+        + marks(count) + ")";
+  }
+
   /** A page of deposits in id order, with conditions appended by the caller (the store filters exactly after). */
   public String selectDepositsWhere(String conditions) {
     return "SELECT id, document FROM " + depositTable + (conditions.isEmpty() ? "" : " WHERE " + conditions)

@@ -109,6 +109,12 @@ public final class InvoiceEngine implements AutoCloseable {
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
   private final AtomicLong followPosition = new AtomicLong();
   private final AtomicLong followedDepositAddresses = new AtomicLong();
+  /**
+   * The chains on which this engine has seen a deposit address: created here, followed from the store (at start and
+   * at each tick) or paid in a report. A tip recomputes the deposits awaiting confirmations only on these chains; on
+   * the others no deposit can exist, and asking the store at every tip would cost a query for nothing.
+   */
+  private final Set<String> depositChains = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dispatching = new AtomicBoolean();
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private final Object tickLock = new Object();
@@ -644,6 +650,7 @@ public final class InvoiceEngine implements AutoCloseable {
     DepositDerivation derivation = watcher.depositDerivation().orElseThrow(() -> new UnsupportedAssetException(
         asset, watchersByAsset.keySet().stream().filter(a -> watchersByAsset.get(a).depositDerivation().isPresent())
             .toList()));
+    depositChains.add(asset.chainKey()); // before it is stored: a payment to it may be reported at once
     long index = store.allocateIndex(derivation.derivationKey());
     String address = derivation.deriveAddress(asset, index);
     DepositAddress created = new DepositAddress(customerId, asset, address, index,
@@ -944,7 +951,9 @@ public final class InvoiceEngine implements AutoCloseable {
     Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, invoicesRead, tip, reported);
     if (newTip.isPresent()) {
       recomputeAwaiting(chain, tip, touched);
-      recomputeDeposits(chain, tip);
+      if (depositChains.contains(chain)) {
+        recomputeDeposits(chain, tip);
+      }
     }
   }
 
@@ -1037,6 +1046,7 @@ public final class InvoiceEngine implements AutoCloseable {
           chain, address);
       return;
     }
+    depositChains.add(chain);
     deposits.apply(depositAddress.get(), facts, tip, now);
   }
 
@@ -1245,6 +1255,7 @@ public final class InvoiceEngine implements AutoCloseable {
     while (true) {
       List<DepositAddress> page = store.listDepositAddresses(followedDepositAddresses.get(), EVENT_BATCH);
       for (DepositAddress address : page) {
+        depositChains.add(address.asset().chainKey());
         ChainWatcher watcher = watchersByAsset.get(address.asset());
         if (watcher != null) {
           watcher.watch(new WatchedAddress(address.address(), address.asset(), address.derivationIndex()));

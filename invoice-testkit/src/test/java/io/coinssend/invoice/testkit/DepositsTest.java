@@ -18,6 +18,7 @@ import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceEngine;
 import io.coinssend.invoice.InvoiceRequest;
 import io.coinssend.invoice.Money;
+import io.coinssend.invoice.PaymentPolicy;
 import io.coinssend.invoice.ReversalCause;
 import io.coinssend.invoice.UnsupportedAssetException;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
@@ -243,6 +244,58 @@ class DepositsTest {
     assertThat(deposit.block()).contains(block);
     assertThat(depositEventTypes()).containsExactly("deposit.detected", "deposit.confirmed");
     assertThat(engine.depositTotals("alice")).containsExactly(new DepositTotal("alice", BTC, sat(70_000), sat(0)));
+  }
+
+  /** An engine on {@code shared} with a scripted watcher, two confirmations for BTC and no tick of its own. */
+  private InvoiceEngine scriptedEngine(InvoiceStore shared, ScriptedWatcher watcher) {
+    return InvoiceEngine.builder().store(shared).watcher(watcher).clock(clock).executor(Runnable::run)
+        .tickInterval(Duration.ZERO).policy(BTC, PaymentPolicy.bitcoinDefaults().withConfirmations(2))
+        .listener("test", received::add).build().start();
+  }
+
+  @Test
+  void aDepositToAnAddressAnotherInstanceStoredIsConfirmedByALaterTipBeforeThisEngineFollowsIt() {
+    engine.close();
+    received.clear();
+    InvoiceStore shared = new InMemoryInvoiceStore();
+    ScriptedWatcher watcher = new ScriptedWatcher(BTC, true);
+    engine = scriptedEngine(shared, watcher);
+    // Stored by another instance after this engine started; this engine has not ticked, so it has not followed it.
+    DepositAddress address = new DepositAddress("alice", BTC, "scripted-deposit-elsewhere", 5,
+        "scripted:scripted-deposit-elsewhere", clock.instant());
+    shared.insertDepositAddress(address);
+    PaymentRef ref = new PaymentRef("tx-elsewhere", 0);
+    BlockRef first = new BlockRef(10, "block-10", clock.instant());
+    watcher.context().report(List.of(PaymentSeen.inBlock(address.address(), ref, sat(70_000), first),
+        new TipChanged(first)));
+    assertThat(only(address).status()).as("one confirmation of two").isEqualTo(DepositStatus.DETECTED);
+
+    watcher.context().report(List.of(new TipChanged(new BlockRef(11, "block-11", clock.instant()))));
+
+    assertThat(only(address).status()).as("confirmed by the next tip alone").isEqualTo(DepositStatus.CONFIRMED);
+  }
+
+  @Test
+  void aDepositAnotherInstanceDetectedIsConfirmedHereByALaterTipOnceFollowed() {
+    engine.close();
+    received.clear();
+    InvoiceStore shared = new InMemoryInvoiceStore();
+    ScriptedWatcher here = new ScriptedWatcher(BTC, true);
+    engine = scriptedEngine(shared, here);
+    ScriptedWatcher elsewhere = new ScriptedWatcher(BTC, true);
+    try (InvoiceEngine other = scriptedEngine(shared, elsewhere)) {
+      DepositAddress address = other.depositAddress("alice", BTC);
+      BlockRef first = new BlockRef(10, "block-10", clock.instant());
+      elsewhere.context().report(List.of(
+          PaymentSeen.inBlock(address.address(), new PaymentRef("tx-other", 0), sat(70_000), first),
+          new TipChanged(first)));
+      assertThat(only(address).status()).isEqualTo(DepositStatus.DETECTED);
+      engine.tick(); // follows the deposit addresses the other instance created
+
+      here.context().report(List.of(new TipChanged(new BlockRef(11, "block-11", clock.instant()))));
+
+      assertThat(only(address).status()).as("confirmed by this engine's next tip").isEqualTo(DepositStatus.CONFIRMED);
+    }
   }
 
   @Test

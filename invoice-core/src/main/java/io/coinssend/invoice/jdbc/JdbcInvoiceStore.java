@@ -452,7 +452,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     InvoiceId id = update.invoice().id();
     checkEvents(update.events());
     Set<InvoiceId> conflicts = transactor.write(() -> "update invoice " + id + " to version "
-        + update.invoice().version(), id, (connection, uncertain) -> apply(connection, List.of(update), uncertain));
+        + update.invoice().version(), id,
+        (connection, uncertain) -> apply(connection, List.of(update), uncertain, null));
     return conflicts.isEmpty();
   }
 
@@ -480,12 +481,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       InvoiceId first = chunk.get(0).invoice().id();
       ChainTip withTip = from == 0 ? tip : null;
       conflicts.addAll(transactor.write(() -> "update " + describe(chunk)
-          + (withTip != null ? " and the chain tip of " + withTip.chain() : ""), first, (connection, uncertain) -> {
-            if (withTip != null) {
-              saveTip(connection, withTip);
-            }
-            return apply(connection, chunk, uncertain);
-          }));
+          + (withTip != null ? " and the chain tip of " + withTip.chain() : ""), first,
+          (connection, uncertain) -> apply(connection, chunk, uncertain, withTip)));
     }
     return conflicts;
   }
@@ -509,14 +506,21 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         : chunk.size() + " invoices (" + ids + (chunk.size() > 5 ? ", …" : "") + ")";
   }
 
-  /** The compare-and-set writes of one transaction; returns the ids whose version had changed. */
-  private Set<InvoiceId> apply(Connection connection, List<InvoiceUpdate> updates, boolean uncertain)
+  /**
+   * The compare-and-set writes of one transaction, after saving {@code tip} if it is not null (its row is locked
+   * before the invoices', as nothing locks them in the other order); returns the ids whose version had changed.
+   */
+  private Set<InvoiceId> apply(Connection connection, List<InvoiceUpdate> updates, boolean uncertain, ChainTip tip)
       throws SQLException {
-    if (updates.size() == 1 && updatedAlone(connection, updates.get(0))) {
+    if (updates.size() == 1) {
       // One invoice, as most reports bring: the conditional update is the compare-and-set, with no locking read
       // first. If it matched nothing, the locking read below tells a conflict, an earlier attempt's write and a
       // forbidden change of order id or address apart.
-      return Set.of();
+      if (updatedAlone(connection, updates.get(0), tip)) {
+        return Set.of();
+      }
+    } else if (tip != null) {
+      saveTip(connection, tip);
     }
     Map<String, LockedRow> locked = lock(connection, updates);
     List<InvoiceUpdate> winners = new ArrayList<>(updates.size());
@@ -567,15 +571,19 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   }
 
   /**
-   * Writes {@code update} and appends its events if the stored invoice is still at the expected version with the same
-   * order id and address; false, having written nothing, if it is not. On PostgreSQL one statement, elsewhere the
+   * Saves {@code tip} first if it is not null (whatever the outcome of the update), then writes {@code update} and
+   * appends its events if the stored invoice is still at the expected version with the same order id and address;
+   * false, having written nothing of the update, if it is not. On PostgreSQL one statement, elsewhere the tip, the
    * conditional update (which locks the row until the commit) and then the events.
    */
-  private boolean updatedAlone(Connection connection, InvoiceUpdate update) throws SQLException {
+  private boolean updatedAlone(Connection connection, InvoiceUpdate update, ChainTip tip) throws SQLException {
     EventArrays arrays = sql.updateInvoiceWithEvents == null ? null : EventArrays.of(update.events());
     if (arrays == null) {
+      if (tip != null) {
+        saveTip(connection, tip);
+      }
       try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceChecked)) {
-        bindCheckedUpdate(statement, update);
+        bindCheckedUpdate(statement, update, 0);
         if (statement.executeUpdate() != 1) {
           return false;
         }
@@ -583,22 +591,33 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       appendEvents(connection, update.events());
       return true;
     }
-    try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceWithEvents)) {
-      arrays.bind(connection, statement, bindCheckedUpdate(statement, update));
+    if (tip == null) {
+      try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceWithEvents)) {
+        arrays.bind(connection, statement, bindCheckedUpdate(statement, update, 0));
+        return writtenWithEvents(statement, arrays.count());
+      }
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.updateInvoiceWithEventsAndTip)) {
+      statement.setString(1, tip.chain());
+      bindTip(statement, 2, tip);
+      arrays.bind(connection, statement, bindCheckedUpdate(statement, update, 5));
       return writtenWithEvents(statement, arrays.count());
     }
   }
 
-  /** Binds the 10 parameters of {@code updateInvoiceChecked} from parameter 1; returns the last index bound. */
-  private int bindCheckedUpdate(PreparedStatement statement, InvoiceUpdate update) throws SQLException {
+  /**
+   * Binds the 10 parameters of {@code updateInvoiceChecked} after parameter {@code index}; returns the last index
+   * bound.
+   */
+  private int bindCheckedUpdate(PreparedStatement statement, InvoiceUpdate update, int index) throws SQLException {
     Invoice invoice = update.invoice();
-    bindState(statement, 0, invoice);
-    statement.setString(6, InvoiceJson.write(invoice));
-    statement.setString(7, invoice.id().value());
-    statement.setLong(8, update.expectedVersion());
-    statement.setString(9, invoice.orderId());
-    statement.setString(10, invoice.address());
-    return 10;
+    bindState(statement, index, invoice);
+    statement.setString(index + 6, InvoiceJson.write(invoice));
+    statement.setString(index + 7, invoice.id().value());
+    statement.setLong(index + 8, update.expectedVersion());
+    statement.setString(index + 9, invoice.orderId());
+    statement.setString(index + 10, invoice.address());
+    return index + 10;
   }
 
   /**

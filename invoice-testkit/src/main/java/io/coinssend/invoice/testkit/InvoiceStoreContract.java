@@ -716,6 +716,36 @@ public abstract class InvoiceStoreContract {
   }
 
   @Test
+  void savesTheTipWithASingleUpdateWhetherOrNotTheUpdateIsRefused() {
+    Invoice invoice = newInvoice(1000);
+    store.insert(invoice, created(invoice));
+    ChainTip first = new ChainTip("litecoin:mainnet", Optional.of(new BlockRef(2_900_000,
+        "5a2f1d0c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29", T0)), 10);
+    InvoiceUpdate pending = update(invoice, next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(invoice, "tx-ltc", 1000, false)), EventType.INVOICE_PENDING);
+    assertThat(store.updateAll(List.of(pending), first)).isEmpty();
+    assertThat(store.findChainTip("litecoin:mainnet")).as("the chain's first tip").contains(first);
+    assertThat(store.findById(invoice.id())).contains(pending.invoice());
+    long events = store.lastEventSequence();
+
+    ChainTip second = new ChainTip("litecoin:mainnet", Optional.of(new BlockRef(2_900_001,
+        "6b3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3a", T0.plusSeconds(150))), 20);
+    assertThat(store.updateAll(List.of(pending), second)).as("the same update again: its version is stale")
+        .containsExactly(invoice.id());
+    assertThat(store.findChainTip("litecoin:mainnet")).as("a later tip, saved although its update was refused")
+        .contains(second);
+    assertThat(store.findById(invoice.id())).contains(pending.invoice());
+    assertThat(store.lastEventSequence()).as("no event position taken").isEqualTo(events);
+
+    ChainTip stale = new ChainTip("litecoin:mainnet", Optional.empty(), 15);
+    InvoiceUpdate expired = update(pending.invoice(), next(pending.invoice(), InvoiceStatus.EXPIRED,
+        StatusReason.NOT_PAID_IN_TIME), EventType.INVOICE_EXPIRED);
+    assertThat(store.updateAll(List.of(expired), stale)).isEmpty();
+    assertThat(store.findById(invoice.id())).as("the update is written").contains(expired.invoice());
+    assertThat(store.findChainTip("litecoin:mainnet")).as("over an earlier observation, nothing").contains(second);
+  }
+
+  @Test
   void keepsChainTipsAndCursorsPerChain() {
     assertThat(store.findChainTip("bitcoin:mainnet")).isEmpty();
     assertThat(store.findCursor("bitcoin:mainnet")).isEmpty();

@@ -72,6 +72,13 @@ public final class Statements {
    * those of {@code appendEvents}. Returns one row: the invoice rows updated (0 or 1) and the events inserted.
    */
   public final String updateInvoiceWithEvents;
+  /**
+   * PostgreSQL only, {@code null} elsewhere: the chain tip saved if no tip of its chain is stored or the stored one is
+   * an earlier observation, then {@link #updateInvoiceWithEvents}, in one statement. The tip's row is locked first,
+   * as when it is saved before the update with separate statements. Parameters: chain, height, hash, time and fact
+   * sequence of the tip, then those of {@code updateInvoiceWithEvents}. Returns what that returns.
+   */
+  public final String updateInvoiceWithEventsAndTip;
   public final String selectEventsAfter;
   public final String selectCounter;
   public final String selectCounterForUpdate;
@@ -156,6 +163,12 @@ public final class Statements {
         + " created_at, document) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
         + depositAddressTable + " WHERE address = ?)" + withEvents;
     updateInvoiceWithEvents = !postgres ? null : "WITH w AS (" + updateInvoiceChecked + withEvents;
+    // The update's condition reads the tip's CTE, so the tip is saved (its row locked) before the invoice's row.
+    updateInvoiceWithEventsAndTip = !postgres ? null : "WITH tip AS (INSERT INTO " + tipTable + " AS old (chain,"
+        + " tip_height, tip_hash, tip_time, fact_sequence) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chain) DO UPDATE SET"
+        + " tip_height = EXCLUDED.tip_height, tip_hash = EXCLUDED.tip_hash, tip_time = EXCLUDED.tip_time,"
+        + " fact_sequence = EXCLUDED.fact_sequence WHERE old.fact_sequence < EXCLUDED.fact_sequence RETURNING 1),"
+        + " w AS (" + updateInvoiceChecked + " AND (SELECT count(*) FROM tip) >= 0" + withEvents;
     selectEventsAfter = "SELECT log_position, document FROM " + eventTable
         + " WHERE log_position > ? ORDER BY log_position LIMIT ?";
 

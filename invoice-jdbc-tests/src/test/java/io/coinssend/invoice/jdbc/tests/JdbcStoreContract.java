@@ -479,9 +479,9 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
       int[] statements = {steps[0][1], steps[1][1], steps[2][1]};
       if (db.dialect() == JdbcDialect.POSTGRESQL) {
         // Created: order id look-up, index, invoice with events. Seen: chain state with the invoice, update with
-        // events. Mined: the same and the tip, then the invoices awaiting confirmations (no deposit address exists
+        // events. Mined: the same with the tip, then the invoices awaiting confirmations (no deposit address exists
         // on this chain, so no deposits are looked up).
-        assertThat(statements).as("statements of each step").containsExactly(3, 2, 4);
+        assertThat(statements).as("statements of each step").containsExactly(3, 2, 3);
       } else {
         // A counter step is a locking read and an update here, and events are a batch of their own.
         assertThat(statements).as("statements of each step").containsExactly(8, 6, 8);

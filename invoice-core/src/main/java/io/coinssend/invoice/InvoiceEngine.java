@@ -1235,17 +1235,23 @@ public final class InvoiceEngine implements AutoCloseable {
 
   private void followCreations(Instant now) {
     while (true) {
-      List<io.coinssend.invoice.Event> events = store.readEvents(followPosition.get(), EVENT_BATCH);
-      if (events.isEmpty()) {
-        return;
-      }
+      // Only creations are read (the store filters by type), up to the log's end as it was before the read: every
+      // event up to there has committed (positions follow commit order), so the read misses none of them, and the
+      // next tick starts from there even when no invoice was created since.
+      long end = store.lastEventSequence();
+      List<io.coinssend.invoice.Event> events =
+          store.readEvents(followPosition.get(), EVENT_BATCH, Set.of(EventType.INVOICE_CREATED));
       for (io.coinssend.invoice.Event event : events) {
-        if (event.type() == EventType.INVOICE_CREATED && event instanceof InvoiceEvent created
-            && !registered.containsKey(created.invoice().address())) {
+        if (event instanceof InvoiceEvent created && !registered.containsKey(created.invoice().address())) {
           store.findById(created.invoice().id()).ifPresent(invoice -> register(invoice, now));
         }
       }
-      followPosition.set(events.get(events.size() - 1).sequence());
+      long last = events.isEmpty() ? followPosition.get() : events.get(events.size() - 1).sequence();
+      if (events.size() < EVENT_BATCH) {
+        followPosition.set(Math.max(last, end));
+        return;
+      }
+      followPosition.set(last);
     }
   }
 

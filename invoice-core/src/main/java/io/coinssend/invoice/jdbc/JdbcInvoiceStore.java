@@ -10,6 +10,7 @@ import io.coinssend.invoice.DepositId;
 import io.coinssend.invoice.DuplicateDepositException;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
+import io.coinssend.invoice.EventType;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
 import io.coinssend.invoice.InvoiceStoreException;
@@ -911,18 +912,43 @@ public final class JdbcInvoiceStore implements InvoiceStore {
    */
   @Override
   public List<Event> readEvents(long afterSequence, int limit) {
+    checkPage(afterSequence, limit);
+    return readEvents(afterSequence, limit, sql.selectEventsAfter, List.of());
+  }
+
+  /** {@inheritDoc} One query, which filters on the {@code event_type} column. */
+  @Override
+  public List<Event> readEvents(long afterSequence, int limit, Set<EventType> types) {
+    checkPage(afterSequence, limit);
+    requireNonNull(types, "types");
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types must not be empty");
+    }
+    return readEvents(afterSequence, limit, sql.selectEventsOfTypesAfter(types.size()),
+        types.stream().map(EventType::code).sorted().toList());
+  }
+
+  private static void checkPage(long afterSequence, int limit) {
     if (afterSequence < 0) {
       throw new IllegalArgumentException("position must not be negative, but was " + afterSequence);
     }
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, but was " + limit);
     }
+  }
+
+  /** Runs {@code query}: the position, then {@code types} (codes), then the limit. */
+  private List<Event> readEvents(long afterSequence, int limit, String query, List<String> types) {
     return transactor.read(() -> "read the event log after position " + afterSequence, null,
         (connection, uncertain) -> {
           List<Event> events = new ArrayList<>();
-          try (PreparedStatement statement = connection.prepareStatement(sql.selectEventsAfter)) {
-            statement.setLong(1, afterSequence);
-            statement.setInt(2, limit);
+          try (PreparedStatement statement = connection.prepareStatement(query)) {
+            int i = 0;
+            statement.setLong(++i, afterSequence);
+            for (String type : types) {
+              statement.setString(++i, type);
+            }
+            statement.setInt(++i, limit);
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 long position = rows.getLong(1);

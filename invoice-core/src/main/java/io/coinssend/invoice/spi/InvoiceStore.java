@@ -5,6 +5,7 @@ import io.coinssend.invoice.Deposit;
 import io.coinssend.invoice.DepositAddress;
 import io.coinssend.invoice.DepositId;
 import io.coinssend.invoice.Event;
+import io.coinssend.invoice.EventType;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
 import java.time.Instant;
@@ -94,6 +95,39 @@ public interface InvoiceStore {
 
   /** Up to {@code limit} events with a position greater than {@code afterSequence}, in position order. */
   List<Event> readEvents(long afterSequence, int limit);
+
+  /**
+   * Up to {@code limit} events of one of {@code types} with a position greater than {@code afterSequence}, in
+   * position order: {@link #readEvents(long, int)} without the others. The default reads the log page by page and
+   * keeps those; a store that can filter by type should (the JDBC store does in its query), so a reader that wants
+   * a few types neither receives nor parses the rest.
+   *
+   * @throws IllegalArgumentException if {@code afterSequence} is negative, {@code limit} not positive or
+   *     {@code types} empty
+   */
+  default List<Event> readEvents(long afterSequence, int limit, Set<EventType> types) {
+    Objects.requireNonNull(types, "types");
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types must not be empty");
+    }
+    List<Event> found = new ArrayList<>();
+    long after = afterSequence;
+    while (true) {
+      List<Event> page = readEvents(after, limit);
+      for (Event event : page) {
+        if (types.contains(event.type())) {
+          found.add(event);
+          if (found.size() == limit) {
+            return found;
+          }
+        }
+      }
+      if (page.size() < limit) {
+        return found;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+  }
 
   /** The position of the last event in the log, 0 if it is empty. */
   long lastEventSequence();

@@ -452,6 +452,39 @@ public abstract class InvoiceStoreContract {
   }
 
   @Test
+  void readsTheEventsOfSomeTypesOnlyInOrderAfterACursor() {
+    // Log: 1 created A, 2 created B, 3 pending A, 4 created C, 5 expired B, 6 created D.
+    Invoice a = newInvoice(100);
+    Invoice b = newInvoice(200);
+    store.insert(a, created(a));
+    store.insert(b, created(b));
+    Invoice pendingA = next(a, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+        payment(a, "tx-a", 100, false));
+    assertThat(store.update(update(a, pendingA, EventType.INVOICE_PENDING))).isTrue();
+    Invoice c = newInvoice(300);
+    store.insert(c, created(c));
+    assertThat(store.update(update(b, next(b, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME),
+        EventType.INVOICE_EXPIRED))).isTrue();
+    Invoice d = newInvoice(400);
+    store.insert(d, created(d));
+    Set<EventType> creations = Set.of(EventType.INVOICE_CREATED);
+
+    assertThat(store.readEvents(0, 100, creations)).extracting(Event::sequence).containsExactly(1L, 2L, 4L, 6L);
+    assertThat(store.readEvents(0, 100, creations)).extracting(Event::subjectId)
+        .containsExactly(a.id().value(), b.id().value(), c.id().value(), d.id().value());
+    assertThat(store.readEvents(0, 100, creations)).as("the same events as the whole log holds")
+        .isEqualTo(store.readEvents(0, 100).stream().filter(e -> e.type() == EventType.INVOICE_CREATED).toList());
+    assertThat(store.readEvents(1, 2, creations)).as("a page of two after position 1")
+        .extracting(Event::sequence).containsExactly(2L, 4L);
+    assertThat(store.readEvents(4, 2, creations)).extracting(Event::sequence).containsExactly(6L);
+    assertThat(store.readEvents(0, 100, Set.of(EventType.INVOICE_PENDING, EventType.INVOICE_EXPIRED)))
+        .extracting(Event::sequence).containsExactly(3L, 5L);
+    assertThat(store.readEvents(6, 10, creations)).isEmpty();
+    assertThat(store.readEvents(0, 10, Set.of(EventType.INVOICE_PAID))).isEmpty();
+    assertThatThrownBy(() -> store.readEvents(0, 10, Set.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void concurrentWritersLeaveAGapFreeLogWithEveryEventOnce() throws Exception {
     int writers = threads();
     int perWriter = 25;

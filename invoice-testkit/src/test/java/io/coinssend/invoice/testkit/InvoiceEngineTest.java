@@ -511,6 +511,41 @@ class InvoiceEngineTest {
   }
 
   @Test
+  void anInstanceWatchesTheInvoicesOtherInstancesCreatedFromItsNextTick() {
+    InvoiceEngine second = newEngine(b -> {});
+    try {
+      // More creations than one page of the log (256), among other events, all after the second instance started.
+      List<Invoice> invoices = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        Invoice invoice = create("order-" + i, 100_000);
+        invoices.add(invoice);
+        if (i % 3 == 0) {
+          chain.pay(invoice.address(), sat(100_000)); // payment detected and pending, seen by the first instance
+        }
+      }
+      engine.close();
+      second.tick();
+      InvoiceEngine third = newEngine(b -> {});
+      Invoice later = third.createInvoice(InvoiceRequest.of("order-later", sat(100_000)));
+      third.close();
+      second.tick();
+
+      chain.mine(1);
+      chain.payAndMine(invoices.get(299).address(), sat(100_000));
+      chain.payAndMine(later.address(), sat(100_000));
+
+      for (int i = 0; i < invoices.size(); i++) {
+        assertThat(store.findById(invoices.get(i).id()).orElseThrow().status()).as("invoice %d", i)
+            .isEqualTo(i % 3 == 0 || i == 299 ? InvoiceStatus.PAID : InvoiceStatus.NEW);
+      }
+      assertThat(store.findById(later.id()).orElseThrow().status()).as("created after the first tick")
+          .isEqualTo(InvoiceStatus.PAID);
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
   void listsInvoicesByStatus() {
     Invoice a = create("order-1", 100_000);
     Invoice b = create("order-2", 100_000);

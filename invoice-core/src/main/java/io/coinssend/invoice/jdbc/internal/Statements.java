@@ -222,6 +222,12 @@ public final class Statements {
     selectVersionOfDeposit = "SELECT version FROM " + depositTable + " WHERE id = ?";
   }
 
+  /** Like {@link #selectEventsAfter}, of one of {@code count} event types (codes) only. */
+  public String selectEventsOfTypesAfter(int count) {
+    return "SELECT log_position, document FROM " + eventTable + " WHERE log_position > ? AND event_type IN ("
+        + marks(count) + ") ORDER BY log_position LIMIT ?";
+  }
+
   /** The invoices whose address is one of {@code count} addresses. */
   public String selectDocumentsByAddresses(int count) {
     return "SELECT address, document FROM " + invoiceTable + " WHERE address IN (" + marks(count) + ")";

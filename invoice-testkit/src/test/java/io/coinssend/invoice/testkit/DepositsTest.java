@@ -246,9 +246,9 @@ class DepositsTest {
     assertThat(engine.depositTotals("alice")).containsExactly(new DepositTotal("alice", BTC, sat(70_000), sat(0)));
   }
 
-  /** An engine on {@code shared} with a scripted watcher, two confirmations for BTC and no tick of its own. */
-  private InvoiceEngine scriptedEngine(InvoiceStore shared, ScriptedWatcher watcher) {
-    return InvoiceEngine.builder().store(shared).watcher(watcher).clock(clock).executor(Runnable::run)
+  /** An engine on the test's store with a scripted watcher, two confirmations for BTC and no tick of its own. */
+  private InvoiceEngine scriptedEngine(ScriptedWatcher watcher) {
+    return InvoiceEngine.builder().store(store).watcher(watcher).clock(clock).executor(Runnable::run)
         .tickInterval(Duration.ZERO).policy(BTC, PaymentPolicy.bitcoinDefaults().withConfirmations(2))
         .listener("test", received::add).build().start();
   }
@@ -256,14 +256,12 @@ class DepositsTest {
   @Test
   void aDepositToAnAddressAnotherInstanceStoredIsConfirmedByALaterTipBeforeThisEngineFollowsIt() {
     engine.close();
-    received.clear();
-    InvoiceStore shared = new InMemoryInvoiceStore();
     ScriptedWatcher watcher = new ScriptedWatcher(BTC, true);
-    engine = scriptedEngine(shared, watcher);
+    engine = scriptedEngine(watcher);
     // Stored by another instance after this engine started; this engine has not ticked, so it has not followed it.
     DepositAddress address = new DepositAddress("alice", BTC, "scripted-deposit-elsewhere", 5,
         "scripted:scripted-deposit-elsewhere", clock.instant());
-    shared.insertDepositAddress(address);
+    store.insertDepositAddress(address);
     PaymentRef ref = new PaymentRef("tx-elsewhere", 0);
     BlockRef first = new BlockRef(10, "block-10", clock.instant());
     watcher.context().report(List.of(PaymentSeen.inBlock(address.address(), ref, sat(70_000), first),
@@ -278,12 +276,10 @@ class DepositsTest {
   @Test
   void aDepositAnotherInstanceDetectedIsConfirmedHereByALaterTipOnceFollowed() {
     engine.close();
-    received.clear();
-    InvoiceStore shared = new InMemoryInvoiceStore();
     ScriptedWatcher here = new ScriptedWatcher(BTC, true);
-    engine = scriptedEngine(shared, here);
+    engine = scriptedEngine(here);
     ScriptedWatcher elsewhere = new ScriptedWatcher(BTC, true);
-    try (InvoiceEngine other = scriptedEngine(shared, elsewhere)) {
+    try (InvoiceEngine other = scriptedEngine(elsewhere)) {
       DepositAddress address = other.depositAddress("alice", BTC);
       BlockRef first = new BlockRef(10, "block-10", clock.instant());
       elsewhere.context().report(List.of(

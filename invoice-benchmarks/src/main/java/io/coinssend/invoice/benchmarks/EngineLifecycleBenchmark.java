@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Full invoice lifecycles per second through {@code InvoiceEngine}: create the invoice, report its payment in the
@@ -40,6 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 public class EngineLifecycleBenchmark {
 
+  private static final Logger log = LoggerFactory.getLogger(EngineLifecycleBenchmark.class);
+
   @Param({"memory", "postgresql"})
   public String store;
 
@@ -57,8 +61,8 @@ public class EngineLifecycleBenchmark {
 
   @TearDown(Level.Iteration)
   public void tearDown() {
-    // Printed into JMH's log: how many payments the fixture's chain put in each block (1 with one client).
-    System.out.println("  " + store + ": " + fixture.blocksMined());
+    // Logged into JMH's output: how many payments the fixture's chain put in each block (1 with one client).
+    log.info("{}: {}", store, fixture.blocksMined());
     fixture.close();
   }
 

@@ -49,6 +49,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -452,10 +453,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     requireNonNull(update, "update");
     InvoiceId id = update.invoice().id();
     checkEvents(update.events());
-    Set<InvoiceId> conflicts = transactor.write(() -> "update invoice " + id + " to version "
-        + update.invoice().version(), id,
-        (connection, uncertain) -> apply(connection, List.of(update), uncertain, null));
-    return conflicts.isEmpty();
+    return writeChunk(() -> "update invoice " + id + " to version " + update.invoice().version(), List.of(update),
+        null).isEmpty();
   }
 
   /**
@@ -479,13 +478,23 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     Set<InvoiceId> conflicts = new LinkedHashSet<>();
     for (int from = 0; from < updates.size(); from += batchSize) {
       List<InvoiceUpdate> chunk = updates.subList(from, Math.min(updates.size(), from + batchSize));
-      InvoiceId first = chunk.get(0).invoice().id();
       ChainTip withTip = from == 0 ? tip : null;
-      conflicts.addAll(transactor.write(() -> "update " + describe(chunk)
-          + (withTip != null ? " and the chain tip of " + withTip.chain() : ""), first,
-          (connection, uncertain) -> apply(connection, chunk, uncertain, withTip)));
+      conflicts.addAll(writeChunk(() -> "update " + describe(chunk)
+          + (withTip != null ? " and the chain tip of " + withTip.chain() : ""), chunk, withTip));
     }
     return conflicts;
+  }
+
+  /**
+   * One transaction of updates ({@link #apply}). A single update on PostgreSQL is one statement when it is not
+   * refused, so it commits on its own, without a COMMIT round trip of its own.
+   */
+  private Set<InvoiceId> writeChunk(Supplier<String> what, List<InvoiceUpdate> chunk, ChainTip tip) {
+    InvoiceId first = chunk.get(0).invoice().id();
+    Transactor.Work<Set<InvoiceId>> work = (connection, uncertain) -> apply(connection, chunk, uncertain, tip);
+    return chunk.size() == 1 && sql.updateInvoiceWithEvents != null
+        ? transactor.writeFirstStatementAlone(what, first, work)
+        : transactor.write(what, first, work);
   }
 
   /** Refuses null updates, bad events and two updates of one invoice, before anything is written. */
@@ -510,6 +519,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   /**
    * The compare-and-set writes of one transaction, after saving {@code tip} if it is not null (its row is locked
    * before the invoices', as nothing locks them in the other order); returns the ids whose version had changed.
+   * In auto-commit mode ({@link Transactor#writeFirstStatementAlone}, a single update on PostgreSQL) the update
+   * with its tip commits on its own, and what follows it runs in a transaction.
    */
   private Set<InvoiceId> apply(Connection connection, List<InvoiceUpdate> updates, boolean uncertain, ChainTip tip)
       throws SQLException {
@@ -520,7 +531,11 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       if (updatedAlone(connection, updates.get(0), tip)) {
         return Set.of();
       }
-    } else if (tip != null) {
+    }
+    if (connection.getAutoCommit()) {
+      connection.setAutoCommit(false);
+    }
+    if (updates.size() > 1 && tip != null) {
       saveTip(connection, tip);
     }
     Map<String, LockedRow> locked = lock(connection, updates);

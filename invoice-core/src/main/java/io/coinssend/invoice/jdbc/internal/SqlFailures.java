@@ -63,6 +63,21 @@ public final class SqlFailures {
     return false;
   }
 
+  /**
+   * Whether the failure is a lost or refused connection (SQLState class 08, or {@link SQLRecoverableException}): the
+   * server may or may not have finished what it was running.
+   */
+  public static boolean isConnectionLoss(SQLException failure) {
+    requireNonNull(failure, "failure");
+    for (SQLException e : chain(failure)) {
+      String state = e.getSQLState();
+      if (e instanceof SQLRecoverableException || state != null && state.startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the failure is a unique-key or primary-key violation. */
   public static boolean isDuplicateKey(SQLException failure) {
     requireNonNull(failure, "failure");

@@ -21,7 +21,9 @@ import javax.sql.DataSource;
 /**
  * A {@link DataSource} in front of a real one that counts what the store does (commits, rollbacks, statements run,
  * batches) and injects faults: an SQL failure instead of a statement, a commit that fails before or after really
- * committing, a commit that waits until the test releases it. Thread-safe; faults fire once each, in any thread.
+ * committing, a commit that waits until the test releases it. A statement that writes (any but a SELECT) in
+ * auto-commit mode is a commit too: it is counted as one, and a commit's failure fires on it (not a pause).
+ * Thread-safe; faults fire once each, in any thread.
  */
 final class ProbeDataSource implements InvocationHandler {
 
@@ -31,7 +33,10 @@ final class ProbeDataSource implements InvocationHandler {
   private final DataSource target;
   private final DataSource proxy;
 
+  /** Commits: calls of {@code commit()} and writing statements run in auto-commit mode (each commits itself). */
   final AtomicInteger commits = new AtomicInteger();
+  /** Of {@link #commits}, the writing statements run in auto-commit mode: no round trip of a COMMIT of their own. */
+  final AtomicInteger autoCommits = new AtomicInteger();
   final AtomicInteger rollbacks = new AtomicInteger();
   final AtomicInteger queries = new AtomicInteger();
   final AtomicInteger updates = new AtomicInteger();
@@ -75,6 +80,7 @@ final class ProbeDataSource implements InvocationHandler {
 
   void resetCounts() {
     commits.set(0);
+    autoCommits.set(0);
     rollbacks.set(0);
     queries.set(0);
     updates.set(0);
@@ -146,12 +152,13 @@ final class ProbeDataSource implements InvocationHandler {
         PreparedStatement statement = (PreparedStatement) call(connection, method, args);
         String sql = (String) args[0];
         return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PreparedStatement.class},
-            (p, m, a) -> onStatement(statement, sql, m, a));
+            (p, m, a) -> onStatement(connection, statement, sql, m, a));
       }
       case "createStatement" -> {
         Statement statement = (Statement) call(connection, method, args);
         return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Statement.class},
-            (p, m, a) -> onStatement(statement, a != null && a.length > 0 ? String.valueOf(a[0]) : "", m, a));
+            (p, m, a) -> onStatement(connection, statement, a != null && a.length > 0 ? String.valueOf(a[0]) : "", m,
+                a));
       }
       default -> {
         return call(connection, method, args);
@@ -159,7 +166,8 @@ final class ProbeDataSource implements InvocationHandler {
     }
   }
 
-  private Object onStatement(Statement statement, String sql, Method method, Object[] args) throws Throwable {
+  private Object onStatement(Connection connection, Statement statement, String sql, Method method, Object[] args)
+      throws Throwable {
     if (!EXECUTE.contains(method.getName())) {
       return call(statement, method, args);
     }
@@ -170,17 +178,36 @@ final class ProbeDataSource implements InvocationHandler {
         throw fault.failure();
       }
     }
+    boolean autoCommitted = !text.stripLeading().regionMatches(true, 0, "SELECT", 0, 6) && connection.getAutoCommit();
+    CommitFault fault = autoCommitted ? commitFault.get() : null;
+    if (fault != null && (fault.pause() != null || !commitFault.compareAndSet(fault, null))) {
+      fault = null;
+    }
+    if (fault != null && !fault.afterCommitting()) {
+      failures.add(fault.failure());
+      throw fault.failure();
+    }
     switch (method.getName()) {
       case "executeQuery" -> queries.incrementAndGet();
       case "executeBatch", "executeLargeBatch" -> batches.incrementAndGet();
       default -> updates.incrementAndGet();
     }
+    Object result;
     try {
-      return call(statement, method, args);
+      result = call(statement, method, args);
     } catch (SQLException e) {
       failures.add(e);
       throw e;
     }
+    if (autoCommitted) {
+      commits.incrementAndGet();
+      autoCommits.incrementAndGet();
+      if (fault != null) {
+        failures.add(fault.failure());
+        throw fault.failure();
+      }
+    }
+    return result;
   }
 
   private static Object call(Object target, Method method, Object[] args) throws Throwable {

@@ -155,21 +155,26 @@ public final class InvoiceEngine implements AutoCloseable {
   /** One caller's new invoice, inserted by whichever thread takes its derivation key's queue next. */
   private static final class QueuedCreate {
     final InvoiceId id;
+    final String orderId;
     final AtomicReference<Invoice> built = new AtomicReference<>();
     LongFunction<Invoice> invoiceAt;
     Instant createdAt;
     boolean done;
+    /** The invoice stored: this creation's, or the one its order had already (another id). */
     Invoice stored;
     RuntimeException failure;
 
-    QueuedCreate(InvoiceId id) {
+    QueuedCreate(InvoiceId id, String orderId) {
       this.id = id;
+      this.orderId = orderId;
     }
   }
 
   /** The creations waiting under one derivation key; its monitor is held while a group is inserted. */
   private static final class CreateQueue {
     final ConcurrentLinkedQueue<QueuedCreate> waiting = new ConcurrentLinkedQueue<>();
+    /** Whether a thread holds the monitor, inserting: a creation arriving now will wait. */
+    volatile boolean busy;
   }
 
   /** An address this engine asked a watcher to watch, and until when (re-checked then). */
@@ -415,25 +420,28 @@ public final class InvoiceEngine implements AutoCloseable {
     if (watcher == null) {
       throw new UnsupportedAssetException(asset, watchersByAsset.keySet());
     }
-    Optional<Invoice> existing = store.findByOrderId(request.orderId());
-    if (existing.isPresent()) {
-      return sameTerms(existing.get(), request);
-    }
     Instant now = now();
     PaymentPolicy policy = policies.get(asset);
     Instant expiresAt = request.expiresAt()
         .map(Ledger::truncate)
         .orElseGet(() -> now.plus(request.expiresIn().orElse(policy.expiry())));
-    if (!expiresAt.isAfter(now)) {
-      throw new IllegalArgumentException("expiry must be in the future, but was " + expiresAt + " (now " + now + ")");
+    String badExpiry = !expiresAt.isAfter(now)
+        ? "expiry must be in the future, but was " + expiresAt + " (now " + now + ")"
+        : Duration.between(now, expiresAt).compareTo(PaymentPolicy.MAX_EXPIRY) > 0
+            ? "expiry must be at most " + PaymentPolicy.MAX_EXPIRY + " ahead, but was " + expiresAt
+            : null;
+    if (badExpiry != null) {
+      // A request repeated for an order that has its invoice gets it, whatever its expiry says by now.
+      Optional<Invoice> existing = store.findByOrderId(request.orderId());
+      if (existing.isPresent()) {
+        return sameTerms(existing.get(), request);
+      }
+      throw new IllegalArgumentException(badExpiry);
     }
-    if (Duration.between(now, expiresAt).compareTo(PaymentPolicy.MAX_EXPIRY) > 0) {
-      throw new IllegalArgumentException(
-          "expiry must be at most " + PaymentPolicy.MAX_EXPIRY + " ahead, but was " + expiresAt);
-    }
-    // The index is allocated and the invoice inserted in one store write; the address is derived in between.
+    // The order id is looked up, the index allocated and the invoice inserted in one store write (the order's
+    // invoice, if it has one, is returned instead); the address is derived in between.
     InvoiceId id = InvoiceId.generate(now);
-    QueuedCreate mine = new QueuedCreate(id);
+    QueuedCreate mine = new QueuedCreate(id, request.orderId());
     AtomicReference<Invoice> built = mine.built;
     mine.createdAt = now;
     mine.invoiceAt = index -> {
@@ -459,6 +467,9 @@ public final class InvoiceEngine implements AutoCloseable {
           + watcher.derivationKey() + (refused == null ? "" : ", index " + refused.derivationIndex() + ", address "
           + refused.address()) + ")", id, e);
     }
+    if (!invoice.id().equals(id)) {
+      return sameTerms(invoice, request); // the order had its invoice already
+    }
     log.info("Created invoice {} for order {}: {} to {} (index {}), expires {}", invoice.id(), invoice.orderId(),
         invoice.amountDue(), invoice.address(), invoice.derivationIndex(), expiresAt);
     register(invoice, now);
@@ -476,29 +487,47 @@ public final class InvoiceEngine implements AutoCloseable {
    */
   private Invoice insertQueued(String derivationKey, QueuedCreate mine) {
     CreateQueue queue = createQueues.computeIfAbsent(derivationKey, key -> new CreateQueue());
+    if (queue.busy) {
+      // This creation will wait, and may be inserted in a group, which a repeated order would refuse whole: look the
+      // order up now, while waiting. Alone, the store looks it up with the index allocation.
+      Optional<Invoice> existing = store.findByOrderId(mine.orderId);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+    }
     queue.waiting.add(mine);
     synchronized (queue) {
-      while (!mine.done) {
-        List<QueuedCreate> batch = new ArrayList<>();
-        for (QueuedCreate next = queue.waiting.poll(); next != null; next = queue.waiting.poll()) {
-          batch.add(next);
-          if (batch.size() == MAX_COMBINED_CREATES) {
-            break;
-          }
-        }
-        if (batch.isEmpty()) {
-          // Taken by a thread that died of an Error before it could say so.
-          mine.failure = new IllegalStateException("the creation was lost to a failure in another thread");
-          mine.done = true;
-        } else {
-          insertBatch(derivationKey, batch);
-        }
+      queue.busy = true;
+      try {
+        insertWaiting(derivationKey, queue, mine);
+      } finally {
+        queue.busy = false;
       }
     }
     if (mine.failure != null) {
       throw mine.failure;
     }
     return mine.stored;
+  }
+
+  /** Inserts the creations waiting in {@code queue} until {@code mine} is done. Under the queue's monitor. */
+  private void insertWaiting(String derivationKey, CreateQueue queue, QueuedCreate mine) {
+    while (!mine.done) {
+      List<QueuedCreate> batch = new ArrayList<>();
+      for (QueuedCreate next = queue.waiting.poll(); next != null; next = queue.waiting.poll()) {
+        batch.add(next);
+        if (batch.size() == MAX_COMBINED_CREATES) {
+          break;
+        }
+      }
+      if (batch.isEmpty()) {
+        // Taken by a thread that died of an Error before it could say so.
+        mine.failure = new IllegalStateException("the creation was lost to a failure in another thread");
+        mine.done = true;
+      } else {
+        insertBatch(derivationKey, batch);
+      }
+    }
   }
 
   /** Inserts {@code batch} together, or each alone if that is refused. Under the key's queue monitor. */
@@ -527,7 +556,7 @@ public final class InvoiceEngine implements AutoCloseable {
         try {
           Optional<Invoice> kept = batch.size() > 1 ? store.findById(create.id) : Optional.empty();
           create.stored = kept.isPresent() ? kept.get()
-              : store.insertAtNextIndex(derivationKey, create.invoiceAt,
+              : store.insertAtNextIndexUnlessOrdered(create.orderId, derivationKey, create.invoiceAt,
                   candidate -> createdEvents(create.createdAt, candidate));
         } catch (RuntimeException e) {
           create.failure = e;

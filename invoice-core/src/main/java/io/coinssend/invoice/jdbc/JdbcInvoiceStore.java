@@ -180,11 +180,37 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   @Override
   public Invoice insertAtNextIndex(
       String derivationKey, LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    return insertAtNextIndex(null, derivationKey, invoiceAt, eventsOf);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On PostgreSQL the order id is looked up in the statement that allocates the index (which allocates nothing if
+   * the order has an invoice); elsewhere before the insert's transaction. Otherwise as {@link #insertAtNextIndex}.
+   */
+  @Override
+  public Invoice insertAtNextIndexUnlessOrdered(String orderId, String derivationKey,
+      LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    requireNonNull(orderId, "orderId");
+    if (sql.upsertIndexUnlessOrdered == null) {
+      Optional<Invoice> existing = findByOrderId(orderId);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+    }
+    return insertAtNextIndex(orderId, derivationKey, invoiceAt, eventsOf);
+  }
+
+  /** Inserts at the next index; on PostgreSQL, if {@code orderId} is not null, unless the order has an invoice. */
+  private Invoice insertAtNextIndex(String orderId, String derivationKey, LongFunction<Invoice> invoiceAt,
+      Function<Invoice, List<Event>> eventsOf) {
     checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
     requireNonNull(invoiceAt, "invoiceAt");
     requireNonNull(eventsOf, "eventsOf");
     List<InvoiceId> attempted = new ArrayList<>();
-    return transactor.write(() -> "insert an invoice at the next index under " + derivationKey, null,
+    return transactor.write(() -> "insert an invoice " + (orderId == null ? "" : "for order " + orderId + " ")
+        + "at the next index under " + derivationKey, null,
         (connection, uncertain) -> {
           if (uncertain) {
             for (InvoiceId id : attempted) {
@@ -194,13 +220,55 @@ public final class JdbcInvoiceStore implements InvoiceStore {
               }
             }
           }
-          long index = nextIndex(connection, derivationKey);
+          long index;
+          if (orderId != null && sql.upsertIndexUnlessOrdered != null) {
+            IndexOrInvoice found = nextIndexUnlessOrdered(connection, derivationKey, orderId);
+            if (found.existing() != null) {
+              return found.existing();
+            }
+            index = found.index();
+          } else {
+            index = nextIndex(connection, derivationKey);
+          }
           Invoice invoice = builtAt(invoiceAt, index);
+          if (orderId != null && !invoice.orderId().equals(orderId)) {
+            throw new IllegalArgumentException("invoice " + invoice.id() + " was built for order " + invoice.orderId()
+                + ", not " + orderId);
+          }
           List<Event> newEvents = checkEvents(eventsOf.apply(invoice));
           attempted.add(invoice.id());
           insertInvoice(connection, invoice, newEvents, uncertain);
           return invoice;
         });
+  }
+
+  /** The index allocated, or the invoice that made the allocation unnecessary (then not null). */
+  private record IndexOrInvoice(long index, Invoice existing) {}
+
+  /**
+   * PostgreSQL: the invoice of {@code orderId} if there is one (nothing allocated), else the next index under the key,
+   * its row locked until the commit.
+   */
+  private IndexOrInvoice nextIndexUnlessOrdered(Connection connection, String derivationKey, String orderId)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql.upsertIndexUnlessOrdered)) {
+      statement.setString(1, orderId);
+      statement.setString(2, derivationKey);
+      statement.setLong(3, 1);
+      statement.setLong(4, 1);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        String document = rows.getString(2);
+        if (document != null) {
+          return new IndexOrInvoice(-1, parseInvoice(document, orderId));
+        }
+        long next = rows.getLong(1);
+        if (rows.wasNull()) {
+          throw new SQLException("allocating an index under " + derivationKey + " returned none");
+        }
+        return new IndexOrInvoice(next - 1, null);
+      }
+    }
   }
 
   /**

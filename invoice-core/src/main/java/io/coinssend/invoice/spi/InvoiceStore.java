@@ -163,6 +163,38 @@ public interface InvoiceStore {
   }
 
   /**
+   * {@link #findByOrderId} and {@link #insertAtNextIndex} together, as the engine creates an invoice: the invoice
+   * already stored for {@code orderId} if there is one (nothing is allocated or written), otherwise a new invoice
+   * inserted as {@code insertAtNextIndex} inserts it. The invoice {@code invoiceAt} builds must have this order id. A
+   * store may look the order up with the index allocation, in one statement (the JDBC store on PostgreSQL); the
+   * default looks it up first. A creation racing this one for the same order may still win between the look-up and
+   * the insert: the insert is then refused as {@code insert} refuses a duplicate order id.
+   *
+   * @return the invoice stored for the order before this call, or the new one (tell them apart by id)
+   * @throws io.coinssend.invoice.DuplicateInvoiceException as {@code insert}; nothing is stored
+   * @throws IllegalArgumentException if the invoice built is not at the index it was given or not for
+   *     {@code orderId}; nothing is stored
+   */
+  default Invoice insertAtNextIndexUnlessOrdered(String orderId, String derivationKey,
+      LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    Objects.requireNonNull(orderId, "orderId");
+    Optional<Invoice> existing = findByOrderId(orderId);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    return insertAtNextIndex(derivationKey, index -> forOrder(invoiceAt.apply(index), orderId), eventsOf);
+  }
+
+  private static Invoice forOrder(Invoice invoice, String orderId) {
+    Objects.requireNonNull(invoice, "invoiceAt returned null");
+    if (!invoice.orderId().equals(orderId)) {
+      throw new IllegalArgumentException("invoice " + invoice.id() + " was built for order " + invoice.orderId()
+          + ", not " + orderId);
+    }
+    return invoice;
+  }
+
+  /**
    * {@link #insertAtNextIndex} for several invoices at once: allocates consecutive indexes under
    * {@code derivationKey}, builds the i-th invoice with {@code invoicesAt.get(i)} at the i-th of them, and inserts
    * them with their events. The engine uses it for creations that waited for one another, so that they share a

@@ -607,6 +607,34 @@ public abstract class InvoiceStoreContract {
   }
 
   @Test
+  void insertsAnInvoiceForAnOrderUnlessTheOrderHasOne() {
+    assertThat(store.allocateIndex("xpub-o")).isZero();
+    Invoice fresh = newInvoice(1000);
+    Invoice first = store.insertAtNextIndexUnlessOrdered(fresh.orderId(), "xpub-o",
+        index -> atIndex(fresh, index), InvoiceStoreContract::created);
+    assertThat(first.derivationIndex()).as("a new order: inserted at the next index").isEqualTo(1);
+    assertThat(store.findByOrderId(fresh.orderId())).contains(first);
+    assertThat(store.lastEventSequence()).isEqualTo(1);
+
+    AtomicInteger built = new AtomicInteger();
+    Invoice again = store.insertAtNextIndexUnlessOrdered(fresh.orderId(), "xpub-o", index -> {
+      built.incrementAndGet();
+      return withOrderId(atIndex(newInvoice(1000), index), fresh.orderId());
+    }, InvoiceStoreContract::created);
+    assertThat(again).as("the order's invoice, unchanged").isEqualTo(first);
+    assertThat(built.get()).as("no invoice built").isZero();
+    assertThat(store.lastEventSequence()).as("nothing written").isEqualTo(1);
+    assertThat(store.allocateIndex("xpub-o")).as("no index used by the repeated order").isEqualTo(2);
+
+    Invoice other = newInvoice(2000);
+    assertThatThrownBy(() -> store.insertAtNextIndexUnlessOrdered(other.orderId(), "xpub-o",
+        index -> atIndex(newInvoice(3000), index), InvoiceStoreContract::created))
+        .as("an invoice built for another order").isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.findByOrderId(other.orderId())).isEmpty();
+    assertThat(store.lastEventSequence()).as("nothing written by the refused one").isEqualTo(1);
+  }
+
+  @Test
   void insertsSeveralInvoicesAtConsecutiveIndexesInOneWrite() {
     assertThat(store.allocateIndex("xpub-g")).isZero();
     List<Invoice> group = store.insertAllAtNextIndex("xpub-g", List.of(

@@ -29,16 +29,21 @@ class CreateCombiningTest {
 
   private static final Asset BTC = Asset.BTC_REGTEST;
 
-  /** An in-memory store whose first single insert waits for {@link #release}, counting inserts. */
+  /**
+   * An in-memory store whose first single insert ({@code insertAtNextIndex} or
+   * {@code insertAtNextIndexUnlessOrdered}) waits for {@link #release}, counting inserts.
+   */
   private static final class GatedStore {
     final InMemoryInvoiceStore target = new InMemoryInvoiceStore();
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger singles = new AtomicInteger();
+    /** Which single insert waits: the first unless a test says otherwise. */
+    volatile int gateAt = 1;
     final List<Integer> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
     final InvoiceStore store = (InvoiceStore) Proxy.newProxyInstance(InvoiceStore.class.getClassLoader(),
         new Class<?>[] {InvoiceStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("insertAtNextIndex") && singles.incrementAndGet() == 1) {
+          if (method.getName().startsWith("insertAtNextIndex") && singles.incrementAndGet() == gateAt) {
             entered.countDown();
             assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
           }
@@ -89,6 +94,32 @@ class CreateCombiningTest {
       assertThat(engine.getByOrderId("c")).isEqualTo(outcomes.get(3).invoice().get());
       assertThat(gated.groups).as("the group was tried once, then each alone").containsExactly(3);
       assertThat(engine.store().lastEventSequence()).as("three invoices, one invoice.created each").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aRepeatedOrderArrivingWhileItsKeyIsBusyGetsItsInvoiceWithoutWaiting() throws Exception {
+    GatedStore gated = new GatedStore();
+    gated.gateAt = 2;
+    try (InvoiceEngine engine = engine(gated)) {
+      Invoice existing = engine.createInvoice(InvoiceRequest.of("b", Money.ofUnits(BTC, 10_000)));
+      Thread first = new Thread(() -> engine.createInvoice(InvoiceRequest.of("a", Money.ofUnits(BTC, 10_000))));
+      first.start();
+      assertThat(gated.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The key is held by a's insert: b's repeat must be answered by a look-up, not wait to join a group.
+      AtomicReference<Invoice> again = new AtomicReference<>();
+      Thread repeat = new Thread(() -> again.set(engine.createInvoice(InvoiceRequest.of("b",
+          Money.ofUnits(BTC, 10_000)))));
+      repeat.start();
+      repeat.join(TimeUnit.SECONDS.toMillis(10));
+      assertThat(repeat.isAlive()).as("the repeat waited for the key").isFalse();
+      assertThat(again.get()).isEqualTo(existing);
+
+      gated.release.countDown();
+      WaitingThreads.joinAll(List.of(first));
+      assertThat(gated.groups).as("no group").isEmpty();
+      assertThat(engine.store().lastEventSequence()).as("a and b, once each").isEqualTo(2);
     }
   }
 

@@ -85,6 +85,11 @@ public final class Statements {
   public final String updateCounterTo;
   public final String addToCounterReturning;
   public final String upsertIndexReturning;
+  /**
+   * PostgreSQL: the document of the order id's invoice (column 2), or, if there is none, the next index taken as
+   * {@link #upsertIndexReturning} takes it (column 1: the new next index); null elsewhere.
+   */
+  public final String upsertIndexUnlessOrdered;
   public final String incrementIndex;
   public final String insertIndex;
   public final String selectIndex;
@@ -180,6 +185,11 @@ public final class Statements {
 
     upsertIndexReturning = "INSERT INTO " + indexTable + " AS t (derivation_key, next_index) VALUES (?, ?)"
         + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + ? RETURNING next_index";
+    upsertIndexUnlessOrdered = !postgres ? null : "WITH o AS (SELECT document FROM " + invoiceTable
+        + " WHERE order_id = ?), i AS (INSERT INTO " + indexTable + " AS t (derivation_key, next_index)"
+        + " SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM o)"
+        + " ON CONFLICT (derivation_key) DO UPDATE SET next_index = t.next_index + ? RETURNING next_index)"
+        + " SELECT (SELECT next_index FROM i), (SELECT document FROM o)";
     incrementIndex = "UPDATE " + indexTable + " SET next_index = next_index + ? WHERE derivation_key = ?";
     insertIndex = "INSERT INTO " + indexTable + " (derivation_key, next_index) VALUES (?, ?)";
     selectIndex = "SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?";

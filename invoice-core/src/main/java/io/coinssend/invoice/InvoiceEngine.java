@@ -26,6 +26,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -151,6 +152,12 @@ public final class InvoiceEngine implements AutoCloseable {
   static final int MAX_COMBINED_FACTS = 10_000;
   /** The most invoices inserted together from creations that waited for their derivation key. */
   static final int MAX_COMBINED_CREATES = 100;
+
+  /**
+   * The invoices awaiting confirmations read with a report that moves the tip, and recomputed in its write; if as
+   * many await, they are all listed again after it.
+   */
+  static final int AWAITING_PAGE = 500;
 
   /** One caller's new invoice, inserted by whichever thread takes its derivation key's queue next. */
   private static final class QueuedCreate {
@@ -934,23 +941,30 @@ public final class InvoiceEngine implements AutoCloseable {
     // numbers (another instance's reservation since this block's makes this engine reserve a new block).
     // The chain's state and the invoices of the paid addresses are read together (one round trip where the store
     // can); the first attempt to apply the payments uses these invoices.
+    // With a new tip, the chain's invoices awaiting confirmations are read with them too, and judged against it in
+    // the same write as the payments.
     Set<String> paid = new LinkedHashSet<>();
+    boolean tipReported = false;
     for (ChainFact fact : facts) {
       if (fact instanceof PaymentSeen seen) {
         paid.add(seen.address());
       } else if (fact instanceof PaymentReversed reversed) {
         paid.add(reversed.address());
+      } else if (fact instanceof TipChanged) {
+        tipReported = true;
       }
     }
     ChainState state;
     Map<String, Invoice> invoicesRead;
-    if (paid.isEmpty()) {
+    Optional<List<Invoice>> awaitingRead = Optional.empty();
+    if (paid.isEmpty() && !tipReported) {
       state = store.chainState(chain);
       invoicesRead = Map.of();
     } else {
-      ChainReading reading = store.readChain(chain, paid);
+      ChainReading reading = tipReported ? store.readChain(chain, paid, AWAITING_PAGE) : store.readChain(chain, paid);
       state = reading.state();
       invoicesRead = reading.invoices();
+      awaitingRead = reading.awaiting();
     }
     long sequence = firstFactNumber(chain, numbers, facts.size(), state.lastFactNumber()) - 1;
     Map<String, List<Ledger.Sequenced>> byAddress = new LinkedHashMap<>();
@@ -977,9 +991,23 @@ public final class InvoiceEngine implements AutoCloseable {
     Optional<BlockRef> tip = reported.isPresent()
         && (stored.isEmpty() || stored.get().sequence() < reported.get().sequence())
         ? newTip : stored.flatMap(ChainTip::tip);
-    Set<InvoiceId> touched = applyPaymentFacts(chain, byAddress, invoicesRead, tip, reported);
+    List<InvoiceUpdate> awaitingUpdates = new ArrayList<>();
+    boolean awaitingAllRead = false;
+    if (newTip.isPresent() && awaitingRead.isPresent()) {
+      Instant now = now();
+      for (Invoice invoice : awaitingRead.get()) {
+        if (!paid.contains(invoice.address())) {
+          recompute(invoice, invoice, now, "", Optional.empty(), tip).ifPresent(awaitingUpdates::add);
+        }
+      }
+      awaitingAllRead = awaitingRead.get().size() < AWAITING_PAGE;
+    }
+    Applied applied = applyPaymentFacts(chain, byAddress, invoicesRead, tip, reported, awaitingUpdates);
     if (newTip.isPresent()) {
-      recomputeAwaiting(chain, tip, touched);
+      if (!awaitingAllRead || applied.alongsideRefused()) {
+        // More invoices await than were read, or one changed meanwhile: list them again, after this write.
+        recomputeAwaiting(chain, tip, applied.touched());
+      }
       if (depositChains.contains(chain)) {
         recomputeDeposits(chain, tip);
       }
@@ -1007,14 +1035,18 @@ public final class InvoiceEngine implements AutoCloseable {
   /**
    * Merges the facts into the invoices of their addresses and writes the changes; {@code tipToSave}, the tip
    * reported with them, is saved with the first write, or alone if nothing changed. The first attempt uses
-   * {@code invoicesRead}, the invoices of the addresses read with the chain's state; a retry reads them again.
+   * {@code invoicesRead}, the invoices of the addresses read with the chain's state; a retry reads them again. The
+   * first write also carries {@code alongside}, updates of other invoices (those awaiting confirmations at the new
+   * tip); one of them refused is not retried here but reported.
    */
-  private Set<InvoiceId> applyPaymentFacts(String chain, Map<String, List<Ledger.Sequenced>> byAddress,
-      Map<String, Invoice> invoicesRead, Optional<BlockRef> tip, Optional<ChainTip> tipToSave) {
+  private Applied applyPaymentFacts(String chain, Map<String, List<Ledger.Sequenced>> byAddress,
+      Map<String, Invoice> invoicesRead, Optional<BlockRef> tip, Optional<ChainTip> tipToSave,
+      List<InvoiceUpdate> alongside) {
     Optional<ChainTip> unsaved = tipToSave;
     Set<InvoiceId> touched = new LinkedHashSet<>();
+    boolean alongsideRefused = false;
     Map<String, List<Ledger.Sequenced>> pending = byAddress;
-    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+    for (int attempt = 1; !pending.isEmpty() || attempt == 1 && !alongside.isEmpty(); attempt++) {
       Instant now = now();
       List<InvoiceUpdate> updates = new ArrayList<>();
       Map<InvoiceId, String> addressOf = new HashMap<>();
@@ -1036,11 +1068,18 @@ public final class InvoiceEngine implements AutoCloseable {
           addressOf.put(invoice.id(), entry.getKey());
         });
       }
+      Set<InvoiceId> alongsideIds = new HashSet<>();
+      if (attempt == 1) {
+        for (InvoiceUpdate update : alongside) {
+          updates.add(update);
+          alongsideIds.add(update.invoice().id());
+        }
+      }
       if (updates.isEmpty()) {
         break;
       }
-      Set<InvoiceId> conflicts = unsaved.isPresent() ? store.updateAll(updates, unsaved.get())
-          : store.updateAll(updates);
+      Set<InvoiceId> conflicts = new LinkedHashSet<>(unsaved.isPresent() ? store.updateAll(updates, unsaved.get())
+          : store.updateAll(updates));
       unsaved = Optional.empty();
       for (InvoiceUpdate update : updates) {
         if (!conflicts.contains(update.invoice().id())) {
@@ -1048,6 +1087,7 @@ public final class InvoiceEngine implements AutoCloseable {
           refreshRegistration(update.invoice(), now);
         }
       }
+      alongsideRefused |= conflicts.removeAll(alongsideIds);
       if (conflicts.isEmpty()) {
         break;
       }
@@ -1064,8 +1104,14 @@ public final class InvoiceEngine implements AutoCloseable {
       pending = retry;
     }
     unsaved.ifPresent(store::saveChainTip);
-    return touched;
+    return new Applied(touched, alongsideRefused);
   }
+
+  /**
+   * What {@link #applyPaymentFacts} did: the invoices of the paid addresses, and whether an update written alongside
+   * the payments was refused (its invoice had changed).
+   */
+  private record Applied(Set<InvoiceId> touched, boolean alongsideRefused) {}
 
   private void applyToDepositAddress(
       String chain, String address, List<Ledger.Sequenced> facts, Optional<BlockRef> tip, Instant now) {

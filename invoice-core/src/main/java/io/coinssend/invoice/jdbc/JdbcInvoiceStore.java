@@ -38,6 +38,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.HashSet;
@@ -1191,23 +1192,51 @@ public final class JdbcInvoiceStore implements InvoiceStore {
    */
   @Override
   public ChainReading readChain(String chain, Collection<String> addresses) {
+    return read(chain, addresses, 0);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On PostgreSQL one query, with up to {@value #ADDRESS_BATCH} addresses.
+   */
+  @Override
+  public ChainReading readChain(String chain, Collection<String> addresses, int awaitingLimit) {
+    if (awaitingLimit < 1 || awaitingLimit > InvoiceQuery.MAX_LIMIT) {
+      throw new IllegalArgumentException("limit must be between 1 and " + InvoiceQuery.MAX_LIMIT + ", but was "
+          + awaitingLimit);
+    }
+    return read(chain, addresses, awaitingLimit);
+  }
+
+  /** {@link #readChain}, with the invoices awaiting confirmations if {@code awaitingLimit} is not 0. */
+  private ChainReading read(String chain, Collection<String> addresses, int awaitingLimit) {
     checkName(chain, "chain", MAX_NAME_LENGTH);
     requireNonNull(addresses, "addresses");
     List<String> all = new ArrayList<>(new LinkedHashSet<>(addresses));
-    if (dialect != JdbcDialect.POSTGRESQL || all.isEmpty() || all.size() > ADDRESS_BATCH) {
-      return InvoiceStore.super.readChain(chain, all);
+    boolean awaiting = awaitingLimit != 0;
+    if (dialect != JdbcDialect.POSTGRESQL || all.size() > ADDRESS_BATCH || all.isEmpty() && !awaiting) {
+      return awaiting ? InvoiceStore.super.readChain(chain, all, awaitingLimit)
+          : InvoiceStore.super.readChain(chain, all);
     }
-    return transactor.read(() -> "read the tip and last fact number of " + chain + " and the invoices of "
-        + all.size() + " addresses", null, (connection, uncertain) -> {
-          try (PreparedStatement statement = connection.prepareStatement(sql.selectChainStateAndInvoices(all.size()))) {
+    return transactor.read(() -> "read the tip and last fact number of " + chain + ", the invoices of "
+        + all.size() + " addresses" + (awaiting ? " and the invoices awaiting confirmations" : ""), null,
+        (connection, uncertain) -> {
+          try (PreparedStatement statement = connection.prepareStatement(
+              sql.selectChainStateAndInvoices(all.size(), awaiting))) {
             statement.setString(1, chain);
             statement.setString(2, "facts:" + chain);
             for (int i = 0; i < all.size(); i++) {
               statement.setString(i + 3, all.get(i));
             }
+            if (awaiting) {
+              statement.setString(all.size() + 3, chain);
+              statement.setInt(all.size() + 4, awaitingLimit);
+            }
             long lastFactNumber = 0;
             Optional<ChainTip> tip = Optional.empty();
             Map<String, Invoice> invoices = new LinkedHashMap<>();
+            List<Invoice> waiting = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
               while (rows.next()) {
                 int kind = rows.getInt(5);
@@ -1215,13 +1244,18 @@ public final class JdbcInvoiceStore implements InvoiceStore {
                   tip = Optional.of(readTip(rows, chain));
                 } else if (kind == 1) {
                   lastFactNumber = rows.getLong(1);
-                } else {
+                } else if (kind == 2) {
                   String address = rows.getString(2);
                   invoices.put(address, parseInvoice(rows.getString(6), address));
+                } else {
+                  waiting.add(parseInvoice(rows.getString(6), rows.getString(2)));
                 }
               }
             }
-            return new ChainReading(new ChainState(lastFactNumber, tip), invoices);
+            // In id order, as the branch of the union reads them (a union does not promise to keep it).
+            waiting.sort(Comparator.comparing(invoice -> invoice.id().value()));
+            return new ChainReading(new ChainState(lastFactNumber, tip), invoices,
+                awaiting ? Optional.of(waiting) : Optional.empty());
           }
         });
   }

@@ -257,6 +257,20 @@ public interface InvoiceStore {
     return new ChainReading(state, addresses.isEmpty() ? Map.of() : findByAddresses(addresses));
   }
 
+
+  /**
+   * {@link #readChain(String, Collection)} with the first {@code awaitingLimit} of the chain's invoices awaiting
+   * confirmations, in id order, as {@link #list} reads them: what the engine needs to apply a report that moves the
+   * tip. A store may read them in the same round trip (the JDBC store on PostgreSQL); the default lists them after.
+   *
+   * @throws IllegalArgumentException if {@code awaitingLimit} is not between 1 and {@link InvoiceQuery#MAX_LIMIT}
+   */
+  default ChainReading readChain(String chain, Collection<String> addresses, int awaitingLimit) {
+    InvoiceQuery awaiting = InvoiceQuery.all().withChain(chain).withAwaitingConfirmations().withLimit(awaitingLimit);
+    ChainReading reading = readChain(chain, addresses);
+    return new ChainReading(reading.state(), reading.invoices(), Optional.of(list(awaiting)));
+  }
+
   /**
    * Saves {@code tip} if no tip of its chain is stored or the stored one has a lower {@link ChainTip#sequence()}
    * (an earlier observation): the tip only follows later observations, whichever instance saves first.

@@ -42,6 +42,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -890,6 +891,38 @@ public abstract class InvoiceStoreContract {
         new ChainReading(new ChainState(0, Optional.of(new ChainTip("ethereum:1", Optional.empty(), 2))), Map.of()));
     assertThat(store.readChain("bitcoin:mainnet", List.of()))
         .isEqualTo(new ChainReading(new ChainState(5, Optional.of(tip)), Map.of()));
+  }
+
+  @Test
+  void readsAChainsStateWithTheInvoicesAwaitingConfirmationsInIdOrder() {
+    List<Invoice> awaiting = new ArrayList<>();
+    Invoice unpaid = newInvoice(100);
+    store.insert(unpaid, created(unpaid));
+    for (int i = 1; i <= 3; i++) {
+      Invoice invoice = newInvoice(1000L * i);
+      store.insert(invoice, created(invoice));
+      Invoice next = next(invoice, InvoiceStatus.PENDING, StatusReason.AWAITING_CONFIRMATIONS,
+          payment(invoice, "tx-" + invoice.id().value(), invoice.amountDue().units().longValueExact(), false));
+      assertThat(store.update(update(invoice, next, EventType.INVOICE_PENDING))).isTrue();
+      awaiting.add(next);
+    }
+    awaiting.sort(Comparator.comparing(invoice -> invoice.id().value()));
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(870_003, "0000000000000000000abd", T0)), 7);
+    store.saveChainTip(tip);
+    store.reserveFactNumbers("bitcoin:mainnet", 7);
+
+    ChainReading all = store.readChain("bitcoin:mainnet", List.of(unpaid.address()), 10);
+    assertThat(all).isEqualTo(new ChainReading(new ChainState(7, Optional.of(tip)),
+        Map.of(unpaid.address(), unpaid), Optional.of(awaiting)));
+    assertThat(store.readChain("bitcoin:mainnet", List.of(), 2).awaiting()).as("the first page, without addresses")
+        .contains(awaiting.subList(0, 2));
+    assertThat(store.readChain("bitcoin:mainnet", List.of(awaiting.get(0).address()), 10).invoices())
+        .containsExactly(Map.entry(awaiting.get(0).address(), awaiting.get(0)));
+    assertThat(store.readChain("ethereum:1", List.of(), 10))
+        .isEqualTo(new ChainReading(new ChainState(0, Optional.empty()), Map.of(), Optional.of(List.of())));
+    assertThat(store.readChain("bitcoin:mainnet", List.of()).awaiting()).as("not asked for").isEmpty();
+    assertThatThrownBy(() -> store.readChain("bitcoin:mainnet", List.of(), 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

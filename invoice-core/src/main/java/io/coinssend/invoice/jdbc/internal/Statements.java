@@ -244,14 +244,18 @@ public final class Statements {
   }
 
   /**
-   * PostgreSQL: the rows of {@link #selectChainState} (kinds 0 and 1, in the columns it gives them) and, as kind 2,
-   * the address (column 2) and document (column 6) of the invoices of {@code count} addresses, in one query.
+   * PostgreSQL: the rows of {@link #selectChainState} (kinds 0 and 1, in the columns it gives them), as kind 2 the
+   * address (column 2) and document (column 6) of the invoices of {@code count} addresses (none if 0) and, if
+   * {@code awaiting}, as kind 3 the id (column 2) and document of the chain's first invoices awaiting confirmations
+   * in id order (parameters after the addresses: the chain, the limit), in one query.
    */
-  public String selectChainStateAndInvoices(int count) {
+  public String selectChainStateAndInvoices(int count, boolean awaiting) {
     return "SELECT tip_height, tip_hash, tip_time, fact_sequence, 0, NULL FROM " + tipTable + " WHERE chain = ?"
         + " UNION ALL SELECT next_index, NULL, NULL, NULL, 1, NULL FROM " + indexTable + " WHERE derivation_key = ?"
-        + " UNION ALL SELECT NULL, address, NULL, NULL, 2, document FROM " + invoiceTable + " WHERE address IN ("
-        + marks(count) + ")";
+        + (count == 0 ? "" : " UNION ALL SELECT NULL, address, NULL, NULL, 2, document FROM " + invoiceTable
+            + " WHERE address IN (" + marks(count) + ")")
+        + (!awaiting ? "" : " UNION ALL (SELECT NULL, id, NULL, NULL, 3, document FROM " + invoiceTable
+            + " WHERE chain = ? AND awaiting_confirmations = TRUE ORDER BY id LIMIT ?)");
   }
 
   /** A page of deposits in id order, with conditions appended by the caller (the store filters exactly after). */

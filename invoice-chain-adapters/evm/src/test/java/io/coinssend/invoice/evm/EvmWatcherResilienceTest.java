@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,6 +116,29 @@ class EvmWatcherResilienceTest {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * An address watched, paid and mined while a scan waits for the node's latest block: that scan reads the block, so
+   * it must read it with the address watched, or the payment is missed for good (the cursor moves past the block).
+   */
+  @Test
+  void aPaymentToAnAddressWatchedWhileAScanAsksForTheLatestBlockIsReported() {
+    node = new FakeEvmNode(31_337);
+    node.mineEmpty(1);
+    start(31_337, settings(node));
+    awaitTip(node.height());
+    String late = KEY.address(1).toString();
+    AtomicReference<FakeEvmNode.Tx> paid = new AtomicReference<>();
+    node.beforeNextLatest(() -> {
+      watcher.watch(new WatchedAddress(late, ETH, 1));
+      paid.set(ethTo(late, "1000000000000000", true));
+      node.mine(List.of(paid.get()), List.of());
+    });
+
+    await("the payment to the late address").atMost(Duration.ofSeconds(20))
+        .until(() -> !context.seenAt(late).isEmpty());
+    assertThat(context.seenAt(late)).extracting(PaymentSeen::ref).containsExactly(PaymentRef.of(paid.get().hash(), -1));
+  }
 
   @Test
   void rateLimitsServerErrorsAndGarbageAreRetriedWithBackoffAndEachPaymentIsReportedOnce() {

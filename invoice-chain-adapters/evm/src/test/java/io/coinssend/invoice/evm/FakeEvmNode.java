@@ -70,6 +70,8 @@ final class FakeEvmNode implements AutoCloseable {
   private final long chainId;
   private final List<Block> blocks = new CopyOnWriteArrayList<>();
   private final Map<String, Deque<Failure>> failures = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeLatest =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final List<long[]> logRanges = new CopyOnWriteArrayList<>();
   private final List<Integer> recipientsPerFilter = new CopyOnWriteArrayList<>();
@@ -125,6 +127,11 @@ final class FakeEvmNode implements AutoCloseable {
     return blocks.get(blocks.size() - 1).number();
   }
 
+  /** Runs {@code action} once, on the node's thread, before it answers the next request for its latest block. */
+  void beforeNextLatest(Runnable action) {
+    beforeLatest.set(action);
+  }
+
   void failNext(String method, Failure... scripted) {
     failures.computeIfAbsent(method, m -> new ArrayDeque<>());
     synchronized (failures.get(method)) {
@@ -169,6 +176,12 @@ final class FakeEvmNode implements AutoCloseable {
       JsonNode request = MAPPER.readTree(exchange.getRequestBody());
       String method = request.path("method").asText();
       calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+      if (method.equals("eth_getBlockByNumber") && request.path("params").path(0).asText().equals("latest")) {
+        Runnable action = beforeLatest.getAndSet(null);
+        if (action != null) {
+          action.run();
+        }
+      }
       Failure failure = null;
       Deque<Failure> queue = failures.get(method);
       if (queue != null) {

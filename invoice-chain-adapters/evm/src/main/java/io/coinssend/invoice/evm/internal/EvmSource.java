@@ -116,7 +116,6 @@ public final class EvmSource implements ChainScanner.Source {
   public BlockRef tip() throws Exception {
     cache.clear();
     lastReturned = null;
-    scanWatched = Map.copyOf(watched.get());
     if (!chainIdChecked) {
       long chainId = rpc.chainId();
       if (chainId != settings.chain().chainId()) {
@@ -133,6 +132,10 @@ public final class EvmSource implements ChainScanner.Source {
           + " is below block " + processed.get().height() + " already processed: a lagging node (or a reorganisation"
           + " to a shorter chain, settled when the chain grows again); waiting");
     }
+    // The watched addresses are taken after the latest block: an address watched before a payment to it was sent is
+    // then in the set for every block this scan reads. Taken before, a payment sent and mined between the two would
+    // be read with a set that lacks its address, and missed for good (the cursor moves past its block).
+    scanWatched = Map.copyOf(watched.get());
     scanTip = latest;
     log.debug("Scan of {}: latest block {} {}, processed {}", settings.chain().chainKey(), latest.number(),
         latest.hash(), processed.map(BlockRef::toString).orElse("nothing"));

@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -113,6 +114,11 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   private final int batchSize;
   private final Statements sql;
   private final Transactor transactor;
+  /**
+   * PostgreSQL: per derivation key, the index this store saw come next (after its last allocation there), at which
+   * the next creation under the key is tried in one statement.
+   */
+  private final Map<String, Long> expectedIndexes = new ConcurrentHashMap<>();
 
   private JdbcInvoiceStore(Builder builder, JdbcDialect dialect) {
     this.dialect = dialect;
@@ -203,16 +209,29 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     return insertAtNextIndex(orderId, derivationKey, invoiceAt, eventsOf);
   }
 
-  /** Inserts at the next index; on PostgreSQL, if {@code orderId} is not null, unless the order has an invoice. */
+  /**
+   * Inserts at the next index; on PostgreSQL, if {@code orderId} is not null, unless the order has an invoice, and
+   * first in one statement at the index this store expects under the key ({@link #insertAtExpectedIndex}).
+   */
   private Invoice insertAtNextIndex(String orderId, String derivationKey, LongFunction<Invoice> invoiceAt,
       Function<Invoice, List<Event>> eventsOf) {
     checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
     requireNonNull(invoiceAt, "invoiceAt");
     requireNonNull(eventsOf, "eventsOf");
+    Long expected = orderId == null || sql.insertInvoiceAtExpectedIndex == null ? null
+        : expectedIndexes.get(derivationKey);
+    if (expected != null) {
+      Invoice inOneStatement = insertAtExpectedIndex(orderId, derivationKey, expected, invoiceAt, eventsOf);
+      if (inOneStatement != null) {
+        return inOneStatement;
+      }
+    }
     List<InvoiceId> attempted = new ArrayList<>();
-    return transactor.write(() -> "insert an invoice " + (orderId == null ? "" : "for order " + orderId + " ")
+    long[] allocated = {-1};
+    Invoice result = transactor.write(() -> "insert an invoice " + (orderId == null ? "" : "for order " + orderId + " ")
         + "at the next index under " + derivationKey, null,
         (connection, uncertain) -> {
+          allocated[0] = -1;
           if (uncertain) {
             for (InvoiceId id : attempted) {
               Optional<Invoice> stored = readInvoice(connection, sql.selectDocumentById, id.value());
@@ -231,15 +250,90 @@ public final class JdbcInvoiceStore implements InvoiceStore {
           } else {
             index = nextIndex(connection, derivationKey);
           }
-          Invoice invoice = builtAt(invoiceAt, index);
-          if (orderId != null && !invoice.orderId().equals(orderId)) {
-            throw new IllegalArgumentException("invoice " + invoice.id() + " was built for order " + invoice.orderId()
-                + ", not " + orderId);
-          }
+          Invoice invoice = forOrder(builtAt(invoiceAt, index), orderId);
           List<Event> newEvents = checkEvents(eventsOf.apply(invoice));
           attempted.add(invoice.id());
           insertInvoice(connection, invoice, newEvents, uncertain);
+          allocated[0] = index;
           return invoice;
+        });
+    if (allocated[0] >= 0) {
+      expectNext(derivationKey, allocated[0]);
+    }
+    return result;
+  }
+
+  /** {@code invoice}, checked to be for {@code orderId} unless it is null. */
+  private static Invoice forOrder(Invoice invoice, String orderId) {
+    if (orderId != null && !invoice.orderId().equals(orderId)) {
+      throw new IllegalArgumentException("invoice " + invoice.id() + " was built for order " + invoice.orderId()
+          + ", not " + orderId);
+    }
+    return invoice;
+  }
+
+  /**
+   * PostgreSQL: a creation in one statement that commits on its own (no COMMIT round trip), at {@code expected}, the
+   * index this store saw come next under the key: the statement takes the index only if the key's row still holds it
+   * (so no index is ever given twice), the order id has no invoice and the address is no deposit address. Returns the
+   * invoice inserted or the order's invoice; null, having written nothing, if the index was not the expected one (the
+   * index is expected anew: another instance took some) or the insert would be refused, for the usual path to decide.
+   */
+  private Invoice insertAtExpectedIndex(String orderId, String derivationKey, long expected,
+      LongFunction<Invoice> invoiceAt, Function<Invoice, List<Event>> eventsOf) {
+    List<InvoiceId> attempted = new ArrayList<>();
+    return transactor.writeFirstStatementAlone(() -> "insert an invoice for order " + orderId + " at index " + expected
+        + " under " + derivationKey, null, (connection, uncertain) -> {
+          if (uncertain) {
+            for (InvoiceId id : attempted) {
+              Optional<Invoice> stored = readInvoice(connection, sql.selectDocumentById, id.value());
+              if (stored.isPresent()) {
+                expectedIndexes.put(derivationKey, expected + 1);
+                return stored.get(); // the statement went through before its connection broke
+              }
+            }
+          }
+          Invoice invoice = forOrder(builtAt(invoiceAt, expected), orderId);
+          EventArrays arrays = EventArrays.of(checkEvents(eventsOf.apply(invoice)));
+          if (arrays == null) {
+            return null;
+          }
+          attempted.add(invoice.id());
+          try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoiceAtExpectedIndex)) {
+            statement.setString(1, orderId);
+            statement.setString(2, derivationKey);
+            statement.setLong(3, expected);
+            statement.setString(4, invoice.address());
+            int i = bindNewInvoice(statement, invoice, 4);
+            arrays.bind(connection, statement, i);
+            statement.setString(i + 12, derivationKey);
+            try (ResultSet rows = statement.executeQuery()) {
+              if (!rows.next()) {
+                throw new SQLException("a creation at an expected index returned no row");
+              }
+              if (rows.getLong(1) == 1) {
+                checkAppended(rows.getLong(2), arrays.count());
+                expectedIndexes.put(derivationKey, expected + 1);
+                return invoice;
+              }
+              String existing = rows.getString(4);
+              if (existing != null) {
+                return parseInvoice(existing, orderId);
+              }
+              long found = rows.getLong(3);
+              if (rows.wasNull()) {
+                expectedIndexes.remove(derivationKey);
+              } else {
+                expectedIndexes.put(derivationKey, found);
+              }
+              return null;
+            }
+          } catch (SQLException e) {
+            if (SqlFailures.isDuplicateKey(e)) {
+              return null; // a racing creation took the order id or address: the usual path says which
+            }
+            throw e;
+          }
         });
   }
 
@@ -290,7 +384,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       return List.of();
     }
     List<List<InvoiceId>> attempted = new ArrayList<>();
-    return transactor.write(() -> "insert " + builders.size() + " invoices at the next indexes under "
+    List<Invoice> inserted = transactor.write(() -> "insert " + builders.size() + " invoices at the next indexes under "
         + derivationKey, null, (connection, uncertain) -> {
           if (uncertain) {
             for (List<InvoiceId> ids : attempted) {
@@ -318,6 +412,15 @@ public final class JdbcInvoiceStore implements InvoiceStore {
           appendEvents(connection, events);
           return invoices;
         });
+    expectNext(derivationKey, inserted.get(inserted.size() - 1).derivationIndex());
+    return inserted;
+  }
+
+  /** Records that {@code index} was the last allocated under the key (the expected index follows it). */
+  private void expectNext(String derivationKey, long index) {
+    if (sql.insertInvoiceAtExpectedIndex != null) {
+      expectedIndexes.put(derivationKey, index + 1);
+    }
   }
 
   /** The new invoice {@code invoiceAt} builds for {@code index}, checked to be at that index and at version 1. */
@@ -349,7 +452,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     }
     boolean inserted;
     try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoiceWithEvents)) {
-      int i = bindNewInvoice(statement, invoice);
+      int i = bindNewInvoice(statement, invoice, 0);
       statement.setString(++i, invoice.address());
       arrays.bind(connection, statement, i);
       inserted = writtenWithEvents(statement, arrays.count());
@@ -372,7 +475,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
       throw new DuplicateInvoiceException(DuplicateInvoiceException.Field.ADDRESS, invoice.id());
     }
     try (PreparedStatement statement = connection.prepareStatement(sql.insertInvoice)) {
-      bindNewInvoice(statement, invoice);
+      bindNewInvoice(statement, invoice, 0);
       statement.executeUpdate();
     } catch (SQLException e) {
       refusedInsert(connection, invoice, uncertain, e);
@@ -382,8 +485,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   }
 
   /** Binds the 13 columns of a new invoice row from parameter 1; returns the last index bound. */
-  private int bindNewInvoice(PreparedStatement statement, Invoice invoice) throws SQLException {
-    int i = 0;
+  private int bindNewInvoice(PreparedStatement statement, Invoice invoice, int from) throws SQLException {
+    int i = from;
     statement.setString(++i, invoice.id().value());
     statement.setString(++i, invoice.orderId());
     statement.setString(++i, invoice.address());
@@ -1082,8 +1185,10 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   @Override
   public long allocateIndex(String derivationKey) {
     checkName(derivationKey, "derivation key", MAX_DERIVATION_KEY_LENGTH);
-    return transactor.write(() -> "allocate a derivation index under " + derivationKey, null,
+    long index = transactor.write(() -> "allocate a derivation index under " + derivationKey, null,
         (connection, uncertain) -> nextIndex(connection, derivationKey));
+    expectNext(derivationKey, index);
+    return index;
   }
 
   /**

@@ -242,7 +242,8 @@ public abstract class InvoiceStoreContract {
     assertThat(store.list(InvoiceQuery.all())).containsExactly(first);
   }
 
-  private static Invoice withKeys(Invoice invoice, InvoiceId id, String orderId, String address) {
+  /** {@code invoice} with another id, order id or address where the argument is not null. */
+  protected static Invoice withKeys(Invoice invoice, InvoiceId id, String orderId, String address) {
     return new Invoice(id != null ? id : invoice.id(), orderId != null ? orderId : invoice.orderId(),
         invoice.amountDue(), address != null ? address : invoice.address(), invoice.derivationIndex(),
         invoice.paymentUri(), invoice.createdAt(), invoice.expiresAt(), invoice.policy(), invoice.status(),
@@ -617,13 +618,10 @@ public abstract class InvoiceStoreContract {
     assertThat(store.findByOrderId(fresh.orderId())).contains(first);
     assertThat(store.lastEventSequence()).isEqualTo(1);
 
-    AtomicInteger built = new AtomicInteger();
-    Invoice again = store.insertAtNextIndexUnlessOrdered(fresh.orderId(), "xpub-o", index -> {
-      built.incrementAndGet();
-      return withOrderId(atIndex(newInvoice(1000), index), fresh.orderId());
-    }, InvoiceStoreContract::created);
+    // The store may build (derive) the candidate before it finds the order has an invoice, but writes nothing.
+    Invoice again = store.insertAtNextIndexUnlessOrdered(fresh.orderId(), "xpub-o",
+        index -> withOrderId(atIndex(newInvoice(1000), index), fresh.orderId()), InvoiceStoreContract::created);
     assertThat(again).as("the order's invoice, unchanged").isEqualTo(first);
-    assertThat(built.get()).as("no invoice built").isZero();
     assertThat(store.lastEventSequence()).as("nothing written").isEqualTo(1);
     assertThat(store.allocateIndex("xpub-o")).as("no index used by the repeated order").isEqualTo(2);
 

@@ -86,6 +86,13 @@ public final class Statements {
   public final String addToCounterReturning;
   public final String upsertIndexReturning;
   /**
+   * PostgreSQL: a new invoice and its events at an expected derivation index, taking the index, in one statement
+   * (parameters: order id, derivation key, expected index, address, the 13 columns of the invoice, the 11 of the
+   * counter step and events, the derivation key); null elsewhere. Answers the invoice rows written, the events
+   * appended, the index row's value as the statement found it, and the order's invoice document if it has one.
+   */
+  public final String insertInvoiceAtExpectedIndex;
+  /**
    * PostgreSQL: the document of the order id's invoice (column 2), or, if there is none, the next index taken as
    * {@link #upsertIndexReturning} takes it (column 1: the new next index); null elsewhere.
    */
@@ -167,6 +174,18 @@ public final class Statements {
         + " chain, asset_code, amount_due, status, version, awaiting_confirmations, watch_until, next_review_at,"
         + " created_at, document) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
         + depositAddressTable + " WHERE address = ?)" + withEvents;
+    // A creation at the index its caller expects, in one statement: the index row moves from that index to the next
+    // only if it holds it, the order id has no invoice and the address is no deposit address; the invoice is inserted
+    // only if the index moved, and the events only if it was. The answer adds the index row's value as this statement
+    // found it (the index to expect next time, if it was not the one expected) and the order's invoice, if any.
+    insertInvoiceAtExpectedIndex = !postgres ? null : "WITH o AS (SELECT document FROM " + invoiceTable
+        + " WHERE order_id = ?), i AS (UPDATE " + indexTable + " SET next_index = next_index + 1"
+        + " WHERE derivation_key = ? AND next_index = ? AND NOT EXISTS (SELECT 1 FROM o)"
+        + " AND NOT EXISTS (SELECT 1 FROM " + depositAddressTable + " WHERE address = ?) RETURNING 1),"
+        + " w AS (INSERT INTO " + invoiceTable + " (id, order_id, address, chain, asset_code, amount_due, status,"
+        + " version, awaiting_confirmations, watch_until, next_review_at, created_at, document)"
+        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM i)" + withEvents
+        + ", (SELECT next_index FROM " + indexTable + " WHERE derivation_key = ?), (SELECT document FROM o)";
     updateInvoiceWithEvents = !postgres ? null : "WITH w AS (" + updateInvoiceChecked + withEvents;
     // The update's condition reads the tip's CTE, so the tip is saved (its row locked) before the invoice's row.
     updateInvoiceWithEventsAndTip = !postgres ? null : "WITH tip AS (INSERT INTO " + tipTable + " AS old (chain,"

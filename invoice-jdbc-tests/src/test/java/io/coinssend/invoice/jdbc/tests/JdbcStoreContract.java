@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.coinssend.invoice.Asset;
 import io.coinssend.invoice.BlockRef;
+import io.coinssend.invoice.DepositAddress;
 import io.coinssend.invoice.DuplicateInvoiceException;
 import io.coinssend.invoice.Event;
 import io.coinssend.invoice.EventType;
@@ -455,6 +456,81 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
   }
 
   /**
+   * Creations for orders under one key, as the engine makes them. On PostgreSQL the store tries each in one
+   * auto-committed statement at the index it saw come next under the key; elsewhere (and when that statement does not
+   * apply) in the usual transaction. Either way no index is given twice, none is spent on a refusal, and a repeated
+   * order gets its invoice.
+   */
+  @Test
+  void createsAtTheNextIndexWhateverAnotherInstanceTookAndSpendsNoIndexOnARefusal() {
+    JdbcInvoiceStore other = JdbcInvoiceStore.builder(db.dataSource()).build();
+    List<Invoice> created = new ArrayList<>();
+    created.add(createFor("xpub-x", newInvoice(1000)));
+    created.add(createFor("xpub-x", newInvoice(2000)));
+    probe.resetCounts();
+    created.add(createFor("xpub-x", newInvoice(3000)));
+    if (db.dialect() == JdbcDialect.POSTGRESQL) {
+      assertThat(statements()).as("a creation at the index expected: one statement").isEqualTo(1);
+      assertThat(probe.autoCommits.get()).as("which commits on its own").isEqualTo(1);
+      assertThat(probe.commits.get()).isEqualTo(1);
+    }
+    assertThat(other.allocateIndex("xpub-x")).as("another instance takes the index this store expects").isEqualTo(3);
+    created.add(createFor("xpub-x", newInvoice(4000)));
+    assertThat(created).extracting(Invoice::derivationIndex).containsExactly(0L, 1L, 2L, 4L);
+
+    Invoice last = created.get(3);
+    assertThat(store.insertAtNextIndexUnlessOrdered(last.orderId(), "xpub-x",
+        index -> withKeys(atIndex(newInvoice(5000), index), null, last.orderId(), null),
+        InvoiceStoreContract::created)).as("a repeated order: its invoice").isEqualTo(last);
+    Invoice onDeposit = newInvoice(6000);
+    store.insertDepositAddress(new DepositAddress("alice", Asset.BTC, "bc1qdepositaddressofalice", 0,
+        "bitcoin:bc1qdepositaddressofalice", Instant.parse("2026-11-25T09:00:00Z")));
+    assertThatThrownBy(() -> store.insertAtNextIndexUnlessOrdered(onDeposit.orderId(), "xpub-x",
+        index -> withKeys(atIndex(onDeposit, index), null, null, "bc1qdepositaddressofalice"),
+        InvoiceStoreContract::created))
+        .isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ADDRESS));
+    Invoice taken = newInvoice(7000);
+    assertThatThrownBy(() -> store.insertAtNextIndexUnlessOrdered(taken.orderId(), "xpub-x",
+        index -> withKeys(atIndex(taken, index), null, null, last.address()), InvoiceStoreContract::created))
+        .as("an invoice's address").isInstanceOfSatisfying(DuplicateInvoiceException.class,
+            e -> assertThat(e.field()).isEqualTo(DuplicateInvoiceException.Field.ADDRESS));
+
+    Invoice next = createFor("xpub-x", newInvoice(8000));
+    assertThat(next.derivationIndex()).as("no index spent by the refusals").isEqualTo(5);
+    assertThat(other.allocateIndex("xpub-x")).isEqualTo(6);
+    assertThat(store.lastEventSequence()).as("one invoice.created per invoice").isEqualTo(5);
+    for (Invoice invoice : created) {
+      assertThat(store.findById(invoice.id())).contains(invoice);
+    }
+  }
+
+  /**
+   * A creation whose auto-committed statement went through but whose connection broke before the answer: the replay
+   * finds the invoice rather than creating a second one at another index.
+   */
+  @Test
+  void createsOnceWhenTheConnectionBrokeRightAfterACreationCommittedOnItsOwn() {
+    createFor("xpub-y", newInvoice(1000));
+    probe.failAfterNextCommit(new SQLException("injected: connection lost after commit", "08006"));
+    Invoice invoice = createFor("xpub-y", newInvoice(2000));
+    assertThat(probe.failures).as("the fault fired").filteredOn(e -> e.getMessage().startsWith("injected"))
+        .hasSize(1);
+    assertThat(invoice.derivationIndex()).isEqualTo(1);
+    assertThat(store.findById(invoice.id())).contains(invoice);
+    assertThat(store.lastEventSequence()).as("created once").isEqualTo(2);
+    assertThat(store.allocateIndex("xpub-y")).as("no index spent by the replay").isEqualTo(2);
+  }
+
+  /** Creates {@code invoice}'s order at the next index under {@code key}, as the engine does. */
+  private Invoice createFor(String key, Invoice invoice) {
+    Invoice stored = store.insertAtNextIndexUnlessOrdered(invoice.orderId(), key, index -> atIndex(invoice, index),
+        InvoiceStoreContract::created);
+    assertThat(stored.id()).isEqualTo(invoice.id());
+    return stored;
+  }
+
+  /**
    * The statements of one invoice lifecycle through the engine (created, seen in the mempool, mined with its block as
    * the tip: PAID), as {@code EngineLifecycleBenchmark} runs it: one commit per step, each flushed to disk, and a
    * bounded number of statements, fewest on PostgreSQL, which writes an invoice row, takes event positions and inserts
@@ -480,13 +556,13 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
       int[] statements = {steps[0][1], steps[1][1], steps[2][1]};
       int[] autoCommitted = {steps[0][2], steps[1][2], steps[2][2]};
       if (db.dialect() == JdbcDialect.POSTGRESQL) {
-        // Created: index with the order id's look-up, invoice with events. Seen: chain state with the invoice,
+        // Created: index, order id's look-up, invoice and events in one. Seen: chain state with the invoice,
         // update with events. Mined: the same, the read with the invoices awaiting confirmations and the update with
         // the tip (no deposit address exists on this chain, so no deposits are looked up).
-        assertThat(statements).as("statements of each step").containsExactly(2, 2, 2);
+        assertThat(statements).as("statements of each step").containsExactly(1, 2, 2);
         // The update of the invoice, with its events (and the tip), is one statement, so it commits on its own: no
-        // COMMIT after it. Round trips: 2 + 1 COMMIT, 2, 2.
-        assertThat(autoCommitted).as("commits without a COMMIT of their own").containsExactly(0, 1, 1);
+        // COMMIT after it; so is a creation at the index the store expects. Round trips: 1, 2, 2.
+        assertThat(autoCommitted).as("commits without a COMMIT of their own").containsExactly(1, 1, 1);
       } else {
         // A counter step is a locking read and an update here, and events are a batch of their own.
         assertThat(statements).as("statements of each step").containsExactly(8, 6, 8);

@@ -106,14 +106,19 @@ public final class WebhookVerifier {
     String signature = null;
     for (Map.Entry<String, ? extends Collection<String>> entry : headers.entrySet()) {
       String name = entry.getKey();
-      Collection<String> values = entry.getValue();
-      if (name == null || values == null || values.isEmpty()) {
+      // By length and first letter first, then exact lower case (what most HTTP stacks give) before any case-folding
+      // compare: a request carries a dozen headers and this runs for each (User-Agent and Connection have the length
+      // of webhook-id).
+      if (name == null) {
         continue;
       }
-      // By length first, then exact lower case (what most HTTP stacks give) before any case-folding compare: a
-      // request carries a dozen headers and this runs for each.
       int length = name.length();
-      if (length != WebhookHeaders.ID.length() && length != WebhookHeaders.TIMESTAMP.length()) {
+      if (length != WebhookHeaders.ID.length() && length != WebhookHeaders.TIMESTAMP.length()
+          || (name.charAt(0) | 0x20) != 'w') {
+        continue;
+      }
+      Collection<String> values = entry.getValue();
+      if (values == null || values.isEmpty()) {
         continue;
       }
       if (sameName(name, WebhookHeaders.ID)) {

@@ -423,6 +423,44 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
   // ---------------------------------------------------------------------------------------------------------------
   // Batches
 
+  /**
+   * Several updates in one write, some of them stale, with a tip: the fresh ones are written with their events at
+   * consecutive positions, the stale ones are reported and take no position, and the tip is saved.
+   */
+  @Test
+  void writesTheFreshOnesOfSeveralUpdatesAndReportsTheStaleOnesWithoutAGapInTheLog() {
+    List<Invoice> invoices = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Invoice invoice = newInvoice(100 + i);
+      store.insert(invoice, created(invoice));
+      invoices.add(invoice);
+    }
+    InvoiceUpdate moved = updateTo(invoices.get(1), InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME,
+        EventType.INVOICE_EXPIRED);
+    assertThat(store.update(moved)).isTrue();
+    long before = store.lastEventSequence();
+    List<InvoiceUpdate> updates = new ArrayList<>();
+    for (Invoice invoice : invoices) {
+      updates.add(updateTo(invoice, InvoiceStatus.EXPIRED, StatusReason.NOT_PAID_IN_TIME, EventType.INVOICE_EXPIRED));
+    }
+    ChainTip tip = new ChainTip("bitcoin:mainnet", Optional.of(new BlockRef(870_010, "c1".repeat(32),
+        Instant.parse("2026-11-25T09:40:00Z"))), 20);
+
+    assertThat(store.updateAll(updates, tip)).as("the stale one").containsExactly(invoices.get(1).id());
+
+    assertThat(store.findChainTip("bitcoin:mainnet")).contains(tip);
+    assertThat(store.findById(invoices.get(1).id())).contains(moved.invoice());
+    List<Event> log = store.readEvents(before, 10);
+    assertThat(log).extracting(Event::sequence).as("consecutive positions")
+        .containsExactly(before + 1, before + 2, before + 3, before + 4);
+    assertThat(log).extracting(Event::subjectId).containsExactly(invoices.get(0).id().value(),
+        invoices.get(2).id().value(), invoices.get(3).id().value(), invoices.get(4).id().value());
+    for (int i : new int[] {0, 2, 3, 4}) {
+      assertThat(store.findById(invoices.get(i).id())).contains(updates.get(i).invoice());
+    }
+  }
+
+
   @Test
   void updatesManyInvoicesWithBatchedStatementsInFewTransactions() {
     JdbcInvoiceStore batched = JdbcInvoiceStore.builder(probe.dataSource()).batchSize(400).build();

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,6 +48,12 @@ final class TestReceiver implements AutoCloseable {
   record Status(int code, Map<String, String> headers) implements Answer {}
 
   record Hang(CountDownLatch release) implements Answer {}
+
+  /**
+   * Answers 200 with a body announced as 1 MB and sends one byte of it every 100 ms until released or the client
+   * goes away: a response whose headers come at once and whose body never ends.
+   */
+  record Trickle(CountDownLatch release) implements Answer {}
 
   /** Fails the handler: the JDK server then closes the connection without a response. */
   record Drop() implements Answer {}
@@ -166,6 +173,10 @@ final class TestReceiver implements AutoCloseable {
       // as the answer arrives, before this thread gets to run again.
       inFlight.decrementAndGet();
       counted = false;
+      if (answer instanceof Trickle trickle) {
+        trickle(exchange, trickle.release());
+        return;
+      }
       if (answer instanceof Drop) {
         throw new IOException("test receiver drops this connection");
       }
@@ -177,6 +188,21 @@ final class TestReceiver implements AutoCloseable {
       if (counted) {
         inFlight.decrementAndGet();
       }
+    }
+  }
+
+  private static void trickle(HttpExchange exchange, CountDownLatch release) {
+    try (exchange) {
+      exchange.sendResponseHeaders(200, 1_000_000);
+      OutputStream out = exchange.getResponseBody();
+      while (!release.await(100, TimeUnit.MILLISECONDS)) {
+        out.write('.');
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the client gave up and closed the connection
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -465,6 +465,35 @@ class WebhookDispatcherTest {
     assertThat(receiver.requests().get(1).timestamp()).isEqualTo(receiver.requests().get(0).timestamp() + 5);
   }
 
+  /**
+   * The request timeout ends with the response's headers; a body that never ends is cut off by the dispatcher's
+   * watchdog (connect timeout + request timeout + 10 s), recorded as a timeout, and the lane goes on.
+   */
+  @Test
+  void aResponseBodyThatNeverEndsIsCutOffAsATimeoutAndTheNextDeliveryGoesOut() {
+    CountDownLatch release = new CountDownLatch(1);
+    toClose.add(release::countDown);
+    TestReceiver receiver = receiver().then(new TestReceiver.Trickle(release));
+    List<Event> events = shop.createInvoices(2);
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/")).withMaxConcurrentRequests(1))
+        .connectTimeout(Duration.ofMillis(500)).requestTimeout(Duration.ofMillis(500))
+        .pollInterval(Duration.ofMillis(200)));
+    dispatcher.start();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(
+        dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 10)).hasSize(1));
+    assertThat(release.getCount()).as("the body was still trickling").isEqualTo(1);
+    Event first = events.get(0);
+    assertThat(receiver.requests().get(0).id()).isEqualTo(first.id());
+    DeliveryAttempt cutOff = dispatcher.attemptsOfEvent(first.id()).get(0);
+    assertThat(cutOff.success()).isFalse();
+    assertThat(cutOff.error()).hasValueSatisfying(error -> assertThat(error).startsWith("timeout"));
+    assertThat(cutOff.latency()).isGreaterThanOrEqualTo(Duration.ofSeconds(11));
+    assertThat(dispatcher.findDelivery(first.id(), "shop").orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(dispatcher.findDelivery(events.get(1).id(), "shop").orElseThrow().state())
+        .isEqualTo(DeliveryState.DELIVERED);
+  }
+
   @Test
   void aConnectionDroppedOnceIsSentAgainAtOnceInTheSameAttempt() {
     TestReceiver receiver = receiver().then(new TestReceiver.Drop());

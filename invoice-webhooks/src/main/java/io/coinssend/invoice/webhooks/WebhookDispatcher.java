@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#batchSize(int)} at a time (one store call) into a local queue that up to
  * {@link WebhookEndpoint#maxConcurrentRequests()} workers send, each a loop of blocking requests; finished attempts
  * are recorded in groups through {@link DeliveryStore#completeAll} (one call for whatever finished while the previous
- * call ran, waiting up to {@link #GROUP_LINGER} for a small group to grow while attempts are being sent, at most
+ * call ran, waiting up to {@link #GROUP_LINGER} for a small group to grow while workers are sending, at most
  * {@link #MAX_UNRECORDED_ATTEMPTS} waiting); the disabled endpoints are read once per poll, at most
  * every {@link #DISABLED_REFRESH}, not per delivery. Delivery is at least once: if the process dies after a request
  * and before its attempt is recorded, the delivery stays claimed until its lease lapses (connect timeout + request
@@ -116,8 +116,9 @@ public final class WebhookDispatcher implements AutoCloseable {
   public static final int MAX_UNRECORDED_ATTEMPTS = 1_000;
   /**
    * How long a group of finished attempts smaller than half the batch size waits for more before it is recorded, while
-   * attempts are still being sent: 10 milliseconds. A group is recorded at once when it reaches half the batch size,
-   * when no attempt is being sent, or when the dispatcher closes.
+   * workers are still sending: 10 milliseconds. A group is recorded at once when it reaches half the batch size, when
+   * no worker is sending any more (a worker stops when its endpoint's queue of claimed deliveries runs dry), or when
+   * the dispatcher closes.
    */
   public static final Duration GROUP_LINGER = Duration.ofMillis(10);
   /** How old this dispatcher's copy of the disabled endpoints may be when a poll starts: 1 second. */
@@ -163,8 +164,12 @@ public final class WebhookDispatcher implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final Recorder recorder = new Recorder();
-  /** Attempts started and not yet queued for the recorder. */
-  private final AtomicInteger sending = new AtomicInteger();
+  /**
+   * Workers running: each will queue more outcomes for the recorder unless its lane runs dry. Counted per worker, not
+   * per attempt: a worker with one request in flight is between two attempts after each, and counting attempts would
+   * end the recorder's wait for a larger group at every one of them.
+   */
+  private final AtomicInteger working = new AtomicInteger();
   /** Attempts started, for {@link #runDue()}'s count. */
   private final AtomicInteger attemptsStarted = new AtomicInteger();
   /** A claim that failed on a worker thread since {@link #runDue()} began, rethrown there. */
@@ -706,6 +711,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         thread = Thread.currentThread();
       }
       lane.active.add(this);
+      working.incrementAndGet();
       boolean stopped = false;
       try {
         for (Delivery delivery = lane.next(); delivery != null; delivery = lane.next()) {
@@ -713,6 +719,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         stopped = true;
       } finally {
+        if (working.decrementAndGet() == 0) {
+          recorder.wake(); // the last worker out: record what waits without lingering
+        }
         lane.active.remove(this);
         if (!stopped) {
           synchronized (lane) {
@@ -762,14 +771,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** One attempt, on a worker's thread: sign, send (blocking), then queue the outcome for the recorder. */
   private void attempt(Worker worker, WebhookEndpoint endpoint, Delivery delivery) {
     attemptsStarted.incrementAndGet();
-    sending.incrementAndGet();
-    try {
-      attemptAndQueue(worker, endpoint, delivery);
-    } finally {
-      if (sending.decrementAndGet() == 0) {
-        recorder.wake(); // the last attempt out: record what waits without lingering
-      }
-    }
+    attemptAndQueue(worker, endpoint, delivery);
   }
 
   private void attemptAndQueue(Worker worker, WebhookEndpoint endpoint, Delivery delivery) {
@@ -914,8 +916,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   /**
    * Records finished attempts in groups (group commit): workers queue outcomes, and one writer at a time (a task on
    * the executor, started when the queue gets an entry while no writer runs) records everything queued in one
-   * {@link DeliveryStore#completeAll} call, then what arrived meanwhile, until the queue is empty. While attempts are
-   * still being sent, a group smaller than half the batch size waits up to {@link #GROUP_LINGER} for more: without
+   * {@link DeliveryStore#completeAll} call, then what arrived meanwhile, until the queue is empty. While workers are
+   * still sending, a group smaller than half the batch size waits up to {@link #GROUP_LINGER} for more: without
    * that, a store write (a transaction, with its commit) followed every few attempts, and the writes took the CPU
    * the sends needed. At most {@link #MAX_UNRECORDED_ATTEMPTS} wait; then workers wait before queueing more, so
    * sending never runs ahead of recording by more than that.
@@ -980,10 +982,10 @@ public final class WebhookDispatcher implements AutoCloseable {
       }
     }
 
-    /** Under the monitor: waits (up to the linger time) while the group is small and attempts are being sent. */
+    /** Under the monitor: waits (up to the linger time) while the group is small and workers are sending. */
     private void linger() {
       long deadline = System.nanoTime() + GROUP_LINGER.toNanos();
-      while (queue.size() < enoughForAGroup() && sending.get() > 0 && state.get() != State.CLOSED) {
+      while (queue.size() < enoughForAGroup() && working.get() > 0 && state.get() != State.CLOSED) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return;
@@ -1001,7 +1003,7 @@ public final class WebhookDispatcher implements AutoCloseable {
       return Math.max(1, Math.min(batchSize, MAX_UNRECORDED_ATTEMPTS) / 2);
     }
 
-    /** Wakes a lingering writer: no attempt is being sent any more. */
+    /** Wakes a lingering writer: no worker is sending any more. */
     synchronized void wake() {
       notifyAll();
     }

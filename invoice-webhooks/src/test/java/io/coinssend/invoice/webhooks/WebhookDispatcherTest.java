@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -411,6 +412,45 @@ class WebhookDispatcherTest {
         dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 10)).hasSize(6));
     assertThat(receiver.requests()).extracting(TestReceiver.Request::id)
         .containsExactlyInAnyOrderElementsOf(events.stream().map(Event::id).toList());
+  }
+
+  @Test
+  void withOneRequestInFlightFinishedAttemptsStillWaitForALargerGroup() {
+    TestReceiver receiver = receiver();
+    int count = 120;
+    shop.createInvoices(count);
+    CountingStore counting = new CountingStore(deliveries);
+    // A clock that takes 0.3 ms to read: the dispatcher reads it as its worker takes the next delivery, so the worker
+    // is between two attempts for at least that long after each one.
+    Clock slow = new Clock() {
+      @Override
+      public Instant instant() {
+        java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+        return clock.instant();
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/"))
+        .withMaxConcurrentRequests(1)).deliveryStore(counting).clock(slow));
+
+    assertThat(dispatcher.runDue()).isEqualTo(count);
+
+    assertThat(dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 200)).hasSize(count);
+    assertThat(counting.groups.stream().mapToInt(Integer::intValue).sum()).isEqualTo(count);
+    // Being between two attempts must not end the writer's wait for more while the worker still has deliveries to
+    // send. It did when the wait counted attempts in flight rather than running workers: every attempt was then
+    // recorded on its own, a store transaction with its commit per delivery (118-120 groups here, against 36-38 with
+    // the wait kept). A group waits for 50 outcomes (half the batch size) or GROUP_LINGER, 10 ms: 3-4 attempts here.
+    assertThat(counting.groups).as("group sizes").hasSizeLessThanOrEqualTo(count / 2);
   }
 
   @Test

@@ -984,8 +984,11 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public List<DeliveryAttempt> attemptsOfEvent(String eventId) {
     requireNonNull(eventId, "eventId");
-    return attempts("SELECT " + ATTEMPT_COLUMNS + " FROM webhook_attempt WHERE event_id = ? ORDER BY attempt_id",
-        eventId, Optional.empty(), Integer.MAX_VALUE);
+    // Through the event's deliveries (one per endpoint, by the unique index): the attempt table has no index on
+    // event_id, one entry fewer per attempt. A purge never keeps an attempt whose delivery it deleted (an attempt
+    // starts before its delivery's last change).
+    return attempts("SELECT " + ATTEMPT_COLUMNS + " FROM webhook_attempt WHERE delivery_id IN (SELECT id FROM "
+        + "webhook_delivery WHERE event_id = ?) ORDER BY attempt_id", eventId, Optional.empty(), Integer.MAX_VALUE);
   }
 
   @Override

@@ -49,7 +49,6 @@ CREATE TABLE IF NOT EXISTS webhook_attempt (
   error         VARCHAR(500)
 );
 
-CREATE INDEX IF NOT EXISTS webhook_attempt_event ON webhook_attempt (event_id);
 CREATE INDEX IF NOT EXISTS webhook_attempt_delivery ON webhook_attempt (delivery_id);
 CREATE INDEX IF NOT EXISTS webhook_attempt_endpoint ON webhook_attempt (endpoint_id, attempted_at);
 CREATE INDEX IF NOT EXISTS webhook_attempt_time ON webhook_attempt (attempted_at);

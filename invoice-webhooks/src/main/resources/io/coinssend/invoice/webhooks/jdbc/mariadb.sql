@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS webhook_attempt (
   latency_ms    BIGINT        NOT NULL,
   success       BOOLEAN       NOT NULL,
   error         VARCHAR(500),
-  INDEX webhook_attempt_event (event_id),
   INDEX webhook_attempt_delivery (delivery_id),
   INDEX webhook_attempt_endpoint (endpoint_id, attempted_at),
   INDEX webhook_attempt_time (attempted_at)

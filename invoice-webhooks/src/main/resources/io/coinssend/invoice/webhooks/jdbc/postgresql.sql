@@ -57,10 +57,12 @@ CREATE TABLE IF NOT EXISTS webhook_attempt (
   error         VARCHAR(500)
 );
 
-CREATE INDEX IF NOT EXISTS webhook_attempt_event ON webhook_attempt (event_id);
+-- Every delivery adds an attempt row, so the table keeps few indexes: an event's attempts are found through its
+-- deliveries (webhook_delivery_event_endpoint), and the purge's range of old attempts through a BRIN index, which
+-- rows appended in time order hardly ever update (a B-tree would take an entry per attempt).
 CREATE INDEX IF NOT EXISTS webhook_attempt_delivery ON webhook_attempt (delivery_id);
 CREATE INDEX IF NOT EXISTS webhook_attempt_endpoint ON webhook_attempt (endpoint_id, attempted_at);
-CREATE INDEX IF NOT EXISTS webhook_attempt_time ON webhook_attempt (attempted_at);
+CREATE INDEX IF NOT EXISTS webhook_attempt_time_brin ON webhook_attempt USING brin (attempted_at);
 
 CREATE TABLE IF NOT EXISTS webhook_endpoint_disabled (
   endpoint_id  VARCHAR(100) NOT NULL PRIMARY KEY,

@@ -24,12 +24,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -61,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * last one stopped, and several dispatchers (in one JVM or many) sharing the stores and {@link Builder#group(String)}
  * share the work without sending an event twice in normal operation.
  *
- * <p>Store work is done in batches, not per delivery: each endpoint's due deliveries are claimed up to
- * {@link Builder#batchSize(int)} at a time (one store call) into a local queue that up to
+ * <p>Store work is done in batches, not per delivery: new deliveries to an endpoint whose local queue holds less
+ * than a batch are enqueued already claimed by this dispatcher ({@link DeliveryStore#enqueueClaiming}) and go
+ * straight into that queue, and the other due deliveries are claimed up to
+ * {@link Builder#batchSize(int)} at a time (one store call) into the local queue that up to
  * {@link WebhookEndpoint#maxConcurrentRequests()} workers send, each a loop of blocking requests; finished attempts
  * are recorded in groups through {@link DeliveryStore#completeAll} (one call for whatever finished while the previous
  * call ran, waiting up to {@link #GROUP_LINGER} for a small group to grow while workers are sending, at most
@@ -325,10 +329,11 @@ public final class WebhookDispatcher implements AutoCloseable {
     if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the webhook dispatcher is closed");
     }
-    enqueueNew(Integer.MAX_VALUE, false);
     refreshDisabled(true);
     claimFailure.set(null);
+    // Counted from before the enqueue: deliveries it claims here start at once.
     int before = attemptsStarted.get();
+    enqueueNew(Integer.MAX_VALUE, false);
     for (Lane lane : lanes) {
       lane.kick();
     }
@@ -464,9 +469,24 @@ public final class WebhookDispatcher implements AutoCloseable {
           }
         }
         long last = events.get(events.size() - 1).sequence();
-        if (deliveryStore.enqueue(group, position, last, deliveries)) {
-          log.debug("Enqueued {} webhook deliveries for events {} to {}", deliveries.size(),
-              events.get(0).sequence(), last);
+        // The deliveries to endpoints whose queue here has room go in already claimed by this dispatcher, and
+        // straight into that queue: no claim in a second store call.
+        Set<String> claimFor = new HashSet<>();
+        for (Lane lane : lanes) {
+          if (lane.hasRoom()) {
+            claimFor.add(lane.endpoint.id());
+          }
+        }
+        Optional<List<Delivery>> enqueued = deliveryStore.enqueueClaiming(group, position, last, deliveries,
+            claimFor, owner, now.plus(lease), now);
+        if (enqueued.isPresent()) {
+          log.debug("Enqueued {} webhook deliveries for events {} to {} ({} claimed here)", deliveries.size(),
+              events.get(0).sequence(), last, enqueued.get().size());
+          if (!enqueued.get().isEmpty()) {
+            for (Lane lane : lanes) {
+              lane.offer(enqueued.get());
+            }
+          }
           if (kickEach) {
             for (Lane lane : lanes) {
               lane.kick();
@@ -484,7 +504,8 @@ public final class WebhookDispatcher implements AutoCloseable {
 
   /**
    * One endpoint's sending in this dispatcher. Deliveries are claimed in batches of up to the batch size (one store
-   * call for many) into a local queue, in the store's due order, and sent by at most
+   * call for many) into a local queue, in the store's due order, or put there as this dispatcher enqueues them
+   * claimed ({@link #offer}), and sent by at most
    * {@link WebhookEndpoint#maxConcurrentRequests()} workers, each a loop of blocking sends on the executor. Claims run
    * as their own task, one at a time, started when the queue runs low (so workers rarely wait for one); a claim
    * starts workers for what it got, and a worker that finds the queue empty stops. A claimed delivery whose claim no
@@ -511,6 +532,46 @@ public final class WebhookDispatcher implements AutoCloseable {
     Lane(WebhookEndpoint endpoint) {
       this.endpoint = endpoint;
       this.lowWater = Math.max(endpoint.maxConcurrentRequests(), batchSize / 4);
+    }
+
+    /**
+     * Whether new deliveries to this endpoint should be enqueued claimed by this dispatcher, straight into this
+     * queue: the endpoint is sending here, and the queue holds less than a batch (more would wait there while their
+     * claims run down).
+     */
+    synchronized boolean hasRoom() {
+      return !stopped() && claimed.size() < batchSize;
+    }
+
+    /**
+     * Adds this endpoint's deliveries among {@code enqueued} (claimed by this dispatcher as they were enqueued) to the
+     * queue, and starts workers for them; gives them back if the lane stopped meanwhile.
+     */
+    void offer(List<Delivery> enqueued) {
+      List<Delivery> mine = new ArrayList<>();
+      for (Delivery delivery : enqueued) {
+        if (delivery.endpointId().equals(endpoint.id())) {
+          mine.add(delivery);
+        }
+      }
+      if (mine.isEmpty()) {
+        return;
+      }
+      int start;
+      synchronized (this) {
+        if (stopped()) {
+          start = -1;
+        } else {
+          claimed.addAll(mine);
+          start = Math.min(claimed.size(), endpoint.maxConcurrentRequests() - workers);
+          workers += start;
+        }
+      }
+      if (start < 0) {
+        releaseQuietly(endpoint, mine.stream().map(Delivery::id).toList());
+        return;
+      }
+      startWorkers(start);
     }
 
     /** Starts workers for claimed deliveries waiting, and a claim if the queue is low. */

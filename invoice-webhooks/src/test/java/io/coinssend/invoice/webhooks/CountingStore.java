@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,12 @@ final class CountingStore implements DeliveryStore {
 
   private final DeliveryStore delegate;
   final AtomicInteger claims = new AtomicInteger();
+  /** The deliveries {@link #claim} returned, in all. */
+  final AtomicInteger claimed = new AtomicInteger();
+  /** The deliveries {@link #enqueueClaiming} inserted claimed, in all. */
+  final AtomicInteger claimedOnEnqueue = new AtomicInteger();
+  /** When false, {@link #enqueueClaiming} is the interface's default (as a store that does not override it). */
+  volatile boolean passEnqueueClaiming = true;
   final AtomicInteger completes = new AtomicInteger();
   final AtomicInteger disabledReads = new AtomicInteger();
   /** The size of each {@link #completeAll} call, in order. */
@@ -57,7 +64,19 @@ final class CountingStore implements DeliveryStore {
   @Override
   public List<Delivery> claim(String endpointId, Instant now, int limit, String owner, Instant leaseUntil) {
     claims.incrementAndGet();
-    return delegate.claim(endpointId, now, limit, owner, leaseUntil);
+    List<Delivery> got = delegate.claim(endpointId, now, limit, owner, leaseUntil);
+    claimed.addAndGet(got.size());
+    return got;
+  }
+
+  @Override
+  public Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next, List<Delivery> deliveries,
+      Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
+    Optional<List<Delivery>> enqueued = passEnqueueClaiming
+        ? delegate.enqueueClaiming(group, expected, next, deliveries, claimFor, owner, leaseUntil, now)
+        : DeliveryStore.super.enqueueClaiming(group, expected, next, deliveries, claimFor, owner, leaseUntil, now);
+    enqueued.ifPresent(list -> claimedOnEnqueue.addAndGet(list.size()));
+    return enqueued;
   }
 
   @Override

@@ -129,6 +129,63 @@ abstract class DeliveryStoreContract {
   }
 
   @Test
+  void enqueueClaimingInsertsTheChosenEndpointsDeliveriesClaimedAndReturnsOnlyTheNewOnes() {
+    Delivery existing = delivery(1, "shop", T0);
+    store.enqueue(GROUP, 0, 1, List.of(existing));
+    Delivery existingAgain = Delivery.pending(existing.eventId(), "invoice.created", 1, "inv_1", "shop", T0,
+        "{\"other\":true}");
+    Delivery toShop = delivery(2, "shop", T0);
+    Delivery toErp = delivery(2, "erp", T0);
+    Instant now = T0.plusSeconds(5);
+    Instant until = now.plusSeconds(60);
+
+    Optional<List<Delivery>> enqueued = store.enqueueClaiming(GROUP, 1, 2, List.of(existingAgain, toShop, toErp),
+        Set.of("shop"), "a", until, now);
+
+    assertThat(enqueued).isPresent();
+    assertThat(enqueued.get()).as("the new delivery to shop, claimed; not the one that existed, nor erp's")
+        .extracting(Delivery::id).containsExactly(toShop.id());
+    Delivery claimed = enqueued.get().get(0);
+    assertThat(claimed.state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(claimed.leaseOwner()).contains("a");
+    assertThat(claimed.leaseUntil()).contains(until);
+    assertThat(claimed.payload()).isEqualTo(toShop.payload());
+    assertThat(store.findDelivery(toShop.id())).contains(claimed);
+    assertThat(store.findDelivery(existing.id())).as("left as it was").contains(existing);
+    assertThat(store.findDelivery(toErp.id())).contains(toErp);
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(2));
+
+    // Claimed as a claim would leave it: nobody else takes it before the lease ends, and its owner's outcome holds.
+    Instant later = until.plusSeconds(600);
+    assertThat(store.claim("shop", now, 10, "b", later)).extracting(Delivery::id).containsExactly(existing.id());
+    assertThat(store.claim("erp", now, 10, "b", later)).extracting(Delivery::id).containsExactly(toErp.id());
+    DeliveryAttempt ok = attempt(claimed, 1, now, 204);
+    assertThat(store.complete(new DeliveryOutcome("a", ok, DeliveryState.DELIVERED, 1, now, now))).isTrue();
+    assertThat(store.findDelivery(toShop.id()).orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+
+    // Unclaimed by its owner, it is claimed by another once the lease lapses.
+    Delivery lapsing = delivery(3, "shop", T0);
+    assertThat(store.enqueueClaiming(GROUP, 2, 3, List.of(lapsing), Set.of("shop"), "a", until, now)).isPresent();
+    assertThat(store.claim("shop", until.minusMillis(1), 10, "b", until.plusSeconds(60))).isEmpty();
+    assertThat(store.claim("shop", until, 10, "b", until.plusSeconds(60))).extracting(Delivery::id)
+        .containsExactly(lapsing.id());
+  }
+
+  @Test
+  void enqueueClaimingAtAStalePositionWritesNothing() {
+    store.enqueue(GROUP, 0, 2, List.of(delivery(1, "shop", T0)));
+    Delivery third = delivery(3, "shop", T0);
+
+    assertThat(store.enqueueClaiming(GROUP, 1, 3, List.of(third), Set.of("shop"), "a", T0.plusSeconds(60), T0))
+        .isEmpty();
+    assertThat(store.findDelivery(third.id())).isEmpty();
+    assertThat(store.findPosition(GROUP)).isEqualTo(OptionalLong.of(2));
+    assertThatThrownBy(() -> store.enqueueClaiming(GROUP, 2, 3, List.of(third.claimed("a", T0, T0)), Set.of(),
+        "a", T0, T0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.findPosition(GROUP)).as("a refused call moves nothing").isEqualTo(OptionalLong.of(2));
+  }
+
+  @Test
   void concurrentEnqueuersOfTheSameEventsCreateEachDeliveryOnce() throws Exception {
     int events = 60;
     int threads = 6;

@@ -386,8 +386,30 @@ class WebhookDispatcherTest {
     assertThat(counting.groups.stream().mapToInt(Integer::intValue).sum()).isEqualTo(count);
     assertThat(counting.groups).as("group sizes").hasSizeLessThanOrEqualTo(5);
     assertThat(counting.completes).as("no attempt recorded on its own").hasValue(0);
-    assertThat(counting.claims).as("one claim: it found fewer than the batch size, so no more are due").hasValue(1);
+    assertThat(counting.claimedOnEnqueue).as("enqueued already claimed by the dispatcher that sends them")
+        .hasValue(count);
+    assertThat(counting.claimed).as("none claimed in a second call").hasValue(0);
+    assertThat(counting.claims).as("at most one claim, for retries due: it found none").hasValueLessThanOrEqualTo(1);
     assertThat(counting.disabledReads).as("read once per runDue, not per delivery").hasValue(1);
+  }
+
+  @Test
+  void aStoreThatCannotEnqueueClaimedDeliveriesHasThemClaimedAsBefore() {
+    TestReceiver receiver = receiver();
+    int count = 30;
+    List<Event> events = shop.createInvoices(count);
+    CountingStore counting = new CountingStore(deliveries);
+    counting.passEnqueueClaiming = false; // the SPI's default: everything enqueued PENDING
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/")))
+        .deliveryStore(counting));
+
+    assertThat(dispatcher.runDue()).isEqualTo(count);
+
+    assertThat(counting.claimedOnEnqueue).hasValue(0);
+    assertThat(counting.claimed).as("all claimed in the usual second step").hasValue(count);
+    assertThat(dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 100)).hasSize(count);
+    assertThat(receiver.requests()).extracting(TestReceiver.Request::id)
+        .containsExactlyInAnyOrderElementsOf(events.stream().map(Event::id).toList());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -107,6 +108,12 @@ public final class CountingDeliveryStore implements DeliveryStore {
   @Override
   public boolean enqueue(String group, long expected, long next, List<Delivery> deliveries) {
     return delegate.enqueue(group, expected, next, deliveries);
+  }
+
+  @Override
+  public Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next, List<Delivery> deliveries,
+      Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
+    return delegate.enqueueClaiming(group, expected, next, deliveries, claimFor, owner, leaseUntil, now);
   }
 
   @Override

@@ -164,8 +164,10 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       + "CAST(? AS int4[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS text[])) "
       + "AS r(" + COLUMNS + ", payload)), "
       + "added AS (INSERT INTO webhook_delivery (" + COLUMNS + ") SELECT " + COLUMNS + " FROM r "
-      + "ON CONFLICT DO NOTHING RETURNING id) "
-      + "INSERT INTO webhook_payload (delivery_id, payload) SELECT r.id, r.payload FROM r JOIN added ON added.id = r.id";
+      + "ON CONFLICT DO NOTHING RETURNING id), "
+      + "paid AS (INSERT INTO webhook_payload (delivery_id, payload) SELECT r.id, r.payload FROM r "
+      + "JOIN added ON added.id = r.id) "
+      + "SELECT id FROM added";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -252,16 +254,32 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   @Override
   public boolean enqueue(String group, long expected, long next, List<Delivery> deliveries) {
+    return enqueueClaiming(group, expected, next, deliveries, Set.of(), "", Instant.EPOCH, Instant.EPOCH).isPresent();
+  }
+
+  /**
+   * {@inheritDoc} In the enqueue's transaction: a claimed delivery is inserted with its lease (a state of
+   * {@code PENDING} with a lease owner, as a claim leaves it), so no claim statement follows.
+   */
+  @Override
+  public Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next, List<Delivery> deliveries,
+      Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
     requireNonNull(group, "group");
     requireNonNull(deliveries, "deliveries");
+    requireNonNull(claimFor, "claimFor");
+    requireNonNull(owner, "owner");
+    requireNonNull(leaseUntil, "leaseUntil");
+    requireNonNull(now, "now");
     if (next < expected) {
       throw new IllegalArgumentException("a position only moves forward: " + expected + " -> " + next);
     }
+    List<Delivery> rows = new ArrayList<>(deliveries.size());
     for (Delivery delivery : deliveries) {
       if (delivery.state() != DeliveryState.PENDING) {
         throw new IllegalArgumentException("new deliveries are PENDING, but " + delivery.id() + " is "
             + delivery.state());
       }
+      rows.add(claimFor.contains(delivery.endpointId()) ? delivery.claimed(owner, leaseUntil, now) : delivery);
     }
     return transaction("enqueue deliveries for group " + group, connection -> {
       // The position row is locked first: a concurrent enqueuer of the same events waits here, then finds the
@@ -277,7 +295,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       if (moved == 0) {
         if (expected != 0) {
           connection.rollback();
-          return false;
+          return Optional.empty();
         }
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO webhook_position (group_name, last_sequence) VALUES (?, ?)")) {
@@ -287,23 +305,29 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         } catch (SQLException e) {
           if (isDuplicate(e)) {
             connection.rollback();
-            return false;
+            return Optional.empty();
           }
           throw e;
         }
       }
-      insertDeliveries(connection, deliveries);
-      return true;
+      Set<String> inserted = insertDeliveries(connection, rows);
+      List<Delivery> claimed = new ArrayList<>();
+      for (Delivery row : rows) {
+        if (row.state() == DeliveryState.SENDING && inserted.contains(row.id())) {
+          claimed.add(row);
+        }
+      }
+      return Optional.of(claimed);
     });
   }
 
-  private void insertDeliveries(Connection connection, List<Delivery> deliveries) throws SQLException {
+  /** Inserts the deliveries that do not exist yet (and their payloads); returns the ids inserted. */
+  private Set<String> insertDeliveries(Connection connection, List<Delivery> deliveries) throws SQLException {
     if (deliveries.isEmpty()) {
-      return;
+      return Set.of();
     }
     if (dialect == Dialect.POSTGRESQL) {
-      insertInOneStatement(connection, deliveries);
-      return;
+      return insertInOneStatement(connection, deliveries);
     }
     String sql = "INSERT INTO webhook_delivery (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     Savepoint beforeBatch = connection.setSavepoint();
@@ -317,7 +341,9 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       }
       insert.executeBatch();
       payload.executeBatch();
-      return;
+      Set<String> inserted = new HashSet<>();
+      deliveries.forEach(delivery -> inserted.add(delivery.id()));
+      return inserted;
     } catch (SQLException e) {
       if (!isDuplicate(e)) {
         throw e;
@@ -326,6 +352,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     }
     // Some deliveries already exist (the position guards against this, so it is rare): insert one by one and keep
     // the existing rows (a delivery and its payload are inserted and deleted together).
+    Set<String> inserted = new HashSet<>();
     try (PreparedStatement insert = connection.prepareStatement(sql);
         PreparedStatement payload = connection.prepareStatement(INSERT_PAYLOAD)) {
       for (Delivery delivery : deliveries) {
@@ -342,8 +369,10 @@ public final class JdbcDeliveryStore implements DeliveryStore {
         }
         bindPayload(payload, delivery);
         payload.executeUpdate();
+        inserted.add(delivery.id());
       }
     }
+    return inserted;
   }
 
   private static void bindPayload(PreparedStatement insert, Delivery delivery) throws SQLException {
@@ -355,7 +384,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
    * PostgreSQL: every delivery in one statement (columns as arrays, so the statement's text is the same for any
    * batch), skipping those that already exist, and the payloads of those added.
    */
-  private static void insertInOneStatement(Connection connection, List<Delivery> batch) throws SQLException {
+  private static Set<String> insertInOneStatement(Connection connection, List<Delivery> batch) throws SQLException {
     // The first of two deliveries with one id wins, as in the row-by-row way (the payload insert needs one each).
     Map<String, Delivery> byId = new LinkedHashMap<>();
     for (Delivery delivery : batch) {
@@ -387,7 +416,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       sequences[i] = delivery.eventSequence();
       subjectIds[i] = delivery.subjectId();
       endpointIds[i] = delivery.endpointId();
-      states[i] = delivery.state().name();
+      states[i] = storedState(delivery);
       attempts[i] = delivery.attempts();
       nextAttemptAts[i] = delivery.nextAttemptAt().toEpochMilli();
       createdAts[i] = delivery.createdAt().toEpochMilli();
@@ -416,8 +445,19 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       insert.setArray(i++, connection.createArrayOf("varchar", leaseOwners));
       insert.setArray(i++, connection.createArrayOf("int8", leaseUntils));
       insert.setArray(i, connection.createArrayOf("text", payloads));
-      insert.executeUpdate();
+      Set<String> inserted = new HashSet<>();
+      try (ResultSet rows = insert.executeQuery()) {
+        while (rows.next()) {
+          inserted.add(rows.getString(1));
+        }
+      }
+      return inserted;
     }
+  }
+
+  /** The state column of a new row: a claimed delivery is PENDING with a lease owner, as a claim leaves it. */
+  private static String storedState(Delivery delivery) {
+    return delivery.state() == DeliveryState.SENDING ? DeliveryState.PENDING.name() : delivery.state().name();
   }
 
   private static void bind(PreparedStatement insert, Delivery delivery) throws SQLException {
@@ -427,7 +467,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     insert.setLong(4, delivery.eventSequence());
     insert.setString(5, delivery.subjectId());
     insert.setString(6, delivery.endpointId());
-    insert.setString(7, delivery.state().name());
+    insert.setString(7, storedState(delivery));
     insert.setInt(8, delivery.attempts());
     insert.setLong(9, delivery.nextAttemptAt().toEpochMilli());
     insert.setLong(10, delivery.createdAt().toEpochMilli());

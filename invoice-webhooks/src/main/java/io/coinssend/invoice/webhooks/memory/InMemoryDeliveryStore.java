@@ -51,27 +51,46 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
 
   @Override
   public boolean enqueue(String group, long expected, long next, List<Delivery> newDeliveries) {
+    return enqueueClaiming(group, expected, next, newDeliveries, Set.of(), "", Instant.EPOCH, Instant.EPOCH)
+        .isPresent();
+  }
+
+  @Override
+  public Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next,
+      List<Delivery> newDeliveries, Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
     requireNonNull(group, "group");
     requireNonNull(newDeliveries, "deliveries");
+    requireNonNull(claimFor, "claimFor");
+    requireNonNull(owner, "owner");
+    requireNonNull(leaseUntil, "leaseUntil");
+    requireNonNull(now, "now");
     if (next < expected) {
       throw new IllegalArgumentException("a position only moves forward: " + expected + " -> " + next);
     }
+    for (Delivery delivery : newDeliveries) {
+      if (delivery.state() != DeliveryState.PENDING) {
+        throw new IllegalArgumentException("new deliveries are PENDING, but " + delivery.id() + " is "
+            + delivery.state());
+      }
+    }
     synchronized (enqueueLock) {
       if (positions.getOrDefault(group, 0L) != expected) {
-        return false;
+        return Optional.empty();
       }
       positions.put(group, next);
+      List<Delivery> claimed = new ArrayList<>();
       for (Delivery delivery : newDeliveries) {
-        if (delivery.state() != DeliveryState.PENDING) {
-          throw new IllegalArgumentException("new deliveries are PENDING, but " + delivery.id() + " is "
-              + delivery.state());
-        }
+        boolean claim = claimFor.contains(delivery.endpointId());
+        Delivery stored = claim ? delivery.claimed(owner, leaseUntil, now) : delivery;
         // The id is derived from (event id, endpoint id), so it is the uniqueness key.
-        if (deliveries.putIfAbsent(delivery.id(), delivery) == null) {
+        if (deliveries.putIfAbsent(delivery.id(), stored) == null) {
           openOf(delivery.endpointId()).add(delivery.id());
+          if (claim) {
+            claimed.add(stored);
+          }
         }
       }
-      return true;
+      return Optional.of(claimed);
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Durable storage for webhook deliveries: the per-endpoint queues, the delivery log, the position up to which a
@@ -26,8 +27,8 @@ import java.util.OptionalLong;
  * deliveries of one event to one endpoint.
  *
  * <h2>Delivery is at least once</h2>
- * A dispatcher claims deliveries in batches ({@link #claim} with a limit), sends them, and records their outcomes in
- * groups ({@link #completeAll}). A delivery claimed and sent whose outcome never reaches the store (the process died,
+ * A dispatcher claims deliveries in batches ({@link #claim} with a limit, or as it enqueues them with
+ * {@link #enqueueClaiming}), sends them, and records their outcomes in groups ({@link #completeAll}). A delivery claimed and sent whose outcome never reaches the store (the process died,
  * or the store failed) stays SENDING until its lease lapses, and is then claimed and sent again. Only a recorded
  * outcome moves a delivery on, so none is lost.
  */
@@ -44,6 +45,24 @@ public interface DeliveryStore {
    * @throws IllegalArgumentException if {@code next < expected}
    */
   boolean enqueue(String group, long expected, long next, List<Delivery> deliveries);
+
+  /**
+   * {@link #enqueue}, with the new deliveries to the endpoints in {@code claimFor} inserted already claimed: SENDING
+   * for {@code owner} until {@code leaseUntil} (updated at {@code now}), as {@link #claim} would leave them. A
+   * dispatcher about to send new deliveries itself enqueues them this way, which saves claiming them in a second
+   * step. A delivery that already existed is skipped and neither claimed nor returned.
+   *
+   * <p>The default enqueues them all PENDING with {@link #enqueue} and returns no claimed deliveries (the dispatcher
+   * then claims them as usual): correct for any store, and the built-ins override it.
+   *
+   * @return empty if the position was not {@code expected} (nothing is written); otherwise the deliveries inserted
+   *     claimed, in the order given
+   * @throws IllegalArgumentException if {@code next < expected}, or a delivery is not PENDING
+   */
+  default Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next, List<Delivery> deliveries,
+      Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
+    return enqueue(group, expected, next, deliveries) ? Optional.of(List.of()) : Optional.empty();
+  }
 
   /**
    * Atomically claims up to {@code limit} deliveries of one endpoint that are due at {@code now} (PENDING with

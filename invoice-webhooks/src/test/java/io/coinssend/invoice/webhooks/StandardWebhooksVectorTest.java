@@ -135,6 +135,35 @@ class StandardWebhooksVectorTest {
   }
 
   @Test
+  void aNameUnderASecondSpellingAfterTheThreeIsStillSeen() {
+    // A map that keeps names as given may hold one header twice; the verifier reads it to the end.
+    Map<String, List<String>> headers = valid(SIGNATURE);
+    headers.put("Content-Type", List.of("application/json"));
+    headers.put("Webhook-Id", List.of("msg_other"));
+
+    assertThat(refusal(VERIFIER, headers, PAYLOAD)).isEqualTo(Reason.MALFORMED_HEADER);
+  }
+
+  @Test
+  void theJdkServersHeadersAndACaseInsensitiveTreeMapAreAccepted() {
+    // Both keep one key per name, whatever its case; the verifier may stop once it has the three headers.
+    com.sun.net.httpserver.Headers server = new com.sun.net.httpserver.Headers();
+    java.util.TreeMap<String, List<String>> tree = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map<String, List<String>> headers : List.<Map<String, List<String>>>of(server, tree)) {
+      headers.put("Host", List.of("shop.example"));
+      headers.put("webhook-id", List.of(ID));
+      headers.put("WEBHOOK-TIMESTAMP", List.of(Long.toString(TIMESTAMP)));
+      headers.put("Webhook-Signature", List.of(SIGNATURE));
+      headers.put("User-Agent", List.of("CoinsSend-Webhooks"));
+      headers.put("Content-Type", List.of("application/json"));
+
+      assertThat(VERIFIER.verifySignature(headers, PAYLOAD).id()).as(headers.getClass().getName()).isEqualTo(ID);
+      headers.put("Webhook-ID", List.of(ID, "msg_other"));
+      assertThat(refusal(VERIFIER, headers, PAYLOAD)).isEqualTo(Reason.MALFORMED_HEADER);
+    }
+  }
+
+  @Test
   void theJdkHttpHeadersAreAccepted() {
     HttpHeaders headers = HttpHeaders.of(valid(SIGNATURE), (name, value) -> true);
 

@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Verifies Standard Webhooks requests on the receiving side: any JVM, no engine needed.
@@ -45,8 +44,6 @@ public final class WebhookVerifier {
   private static final int ENCODED_MAC_UNPADDED = 43;
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-  /** The JDK HTTP server's request headers, named rather than referenced: this module does not need jdk.httpserver. */
-  private static final String JDK_SERVER_HEADERS = "com.sun.net.httpserver.Headers";
 
   private final List<WebhookSecret> secrets;
   private final List<Ed25519PublicKey> publicKeys;
@@ -107,9 +104,6 @@ public final class WebhookVerifier {
     String id = null;
     String timestamp = null;
     String signature = null;
-    // A map that keeps one key per name whatever its case can hold each header under one key only, so the walk may
-    // stop once it has all three; any other map is walked to the end, for a second spelling of a name.
-    boolean oneKeyPerName = keepsOneKeyPerName(headers);
     for (Map.Entry<String, ? extends Collection<String>> entry : headers.entrySet()) {
       String name = entry.getKey();
       // By length and first letter first, then exact lower case (what most HTTP stacks give) before any case-folding
@@ -135,25 +129,8 @@ public final class WebhookVerifier {
         String joined = values.size() == 1 ? values.iterator().next() : String.join(" ", values);
         signature = signature == null ? joined : signature + " " + joined;
       }
-      if (oneKeyPerName && id != null && timestamp != null && signature != null) {
-        break;
-      }
     }
     return verifySignature(id, timestamp, signature, body);
-  }
-
-  /**
-   * Whether {@code headers} keeps one key per header name whatever its case: the JDK HTTP server's {@code Headers}
-   * (it normalises every name it stores: {@code Webhook-id}), and a {@code TreeMap} ordered by
-   * {@link String#CASE_INSENSITIVE_ORDER}. Checked by exact class, so a subclass
-   * that might store names otherwise is walked in full.
-   */
-  private static boolean keepsOneKeyPerName(Map<String, ?> headers) {
-    Class<?> type = headers.getClass();
-    if (type == TreeMap.class) {
-      return ((TreeMap<String, ?>) headers).comparator() == String.CASE_INSENSITIVE_ORDER;
-    }
-    return type.getName().equals(JDK_SERVER_HEADERS);
   }
 
   /** {@link #verifySignature(Map, byte[])} for the JDK's {@link HttpHeaders}. */

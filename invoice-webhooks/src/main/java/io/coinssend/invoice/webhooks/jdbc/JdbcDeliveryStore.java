@@ -313,7 +313,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       Set<String> inserted = insertDeliveries(connection, rows);
       List<Delivery> claimed = new ArrayList<>();
       for (Delivery row : rows) {
-        if (row.state() == DeliveryState.SENDING && inserted.contains(row.id())) {
+        // remove: a second delivery with the same id in the list was not inserted (the first one was).
+        if (row.state() == DeliveryState.SENDING && inserted.remove(row.id())) {
           claimed.add(row);
         }
       }

@@ -28,9 +28,9 @@ import java.util.Set;
  *
  * <h2>Delivery is at least once</h2>
  * A dispatcher claims deliveries in batches ({@link #claim} with a limit, or as it enqueues them with
- * {@link #enqueueClaiming}), sends them, and records their outcomes in groups ({@link #completeAll}). A delivery claimed and sent whose outcome never reaches the store (the process died,
- * or the store failed) stays SENDING until its lease lapses, and is then claimed and sent again. Only a recorded
- * outcome moves a delivery on, so none is lost.
+ * {@link #enqueueClaiming}), sends them, and records their outcomes in groups ({@link #completeAll}). A delivery
+ * claimed and sent whose outcome never reaches the store (the process died, or the store failed) stays SENDING until
+ * its lease lapses, and is then claimed and sent again. Only a recorded outcome moves a delivery on, so none is lost.
  */
 public interface DeliveryStore {
 

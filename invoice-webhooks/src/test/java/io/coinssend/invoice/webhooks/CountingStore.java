@@ -25,6 +25,9 @@ final class CountingStore implements DeliveryStore {
   final AtomicInteger claimed = new AtomicInteger();
   /** The deliveries {@link #enqueueClaiming} inserted claimed, in all. */
   final AtomicInteger claimedOnEnqueue = new AtomicInteger();
+  /** The number of deliveries passed to each {@link #enqueueClaiming} call, in order. */
+  final List<Integer> enqueued = new CopyOnWriteArrayList<>();
+  final AtomicInteger positionReads = new AtomicInteger();
   /** When false, {@link #enqueueClaiming} is the interface's default (as a store that does not override it). */
   volatile boolean passEnqueueClaiming = true;
   final AtomicInteger completes = new AtomicInteger();
@@ -72,6 +75,7 @@ final class CountingStore implements DeliveryStore {
   @Override
   public Optional<List<Delivery>> enqueueClaiming(String group, long expected, long next, List<Delivery> deliveries,
       Set<String> claimFor, String owner, Instant leaseUntil, Instant now) {
+    this.enqueued.add(deliveries.size());
     Optional<List<Delivery>> enqueued = passEnqueueClaiming
         ? delegate.enqueueClaiming(group, expected, next, deliveries, claimFor, owner, leaseUntil, now)
         : DeliveryStore.super.enqueueClaiming(group, expected, next, deliveries, claimFor, owner, leaseUntil, now);
@@ -92,6 +96,7 @@ final class CountingStore implements DeliveryStore {
 
   @Override
   public OptionalLong findPosition(String group) {
+    positionReads.incrementAndGet();
     return delegate.findPosition(group);
   }
 

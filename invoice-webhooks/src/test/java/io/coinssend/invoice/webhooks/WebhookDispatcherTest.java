@@ -394,6 +394,42 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void anIdleDispatcherEnqueuesASmallFirstChunkThenLargerOnesWithoutReadingItsPositionAgain() {
+    TestReceiver receiver = receiver();
+    int count = 150;
+    shop.createInvoices(count);
+    CountingStore counting = new CountingStore(deliveries);
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/")))
+        .deliveryStore(counting));
+
+    assertThat(dispatcher.runDue()).isEqualTo(count);
+
+    // Nothing was queued or sending: 8 events first (FIRST_ENQUEUE_EVENTS), then four times as many each time, up to
+    // the batch size (100 by default), and the rest.
+    assertThat(counting.enqueued).containsExactly(8, 32, 100, 10);
+    assertThat(counting.positionReads).as("read once; then known from the enqueue that wrote it").hasValue(1);
+    assertThat(dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 200)).hasSize(count);
+
+    // With deliveries already queued (the receiver holds the first one), the next events are read a batch at a time.
+    CountDownLatch release = new CountDownLatch(1);
+    TestReceiver holding = receiver().then(new TestReceiver.Hang(release));
+    CountingStore second = new CountingStore(new InMemoryDeliveryStore());
+    WebhookDispatcher busy = dispatcher(builder(endpoint("slow", holding.url("/")).withMaxConcurrentRequests(1))
+        .deliveryStore(second).group("second").requestTimeout(Duration.ofSeconds(30)));
+    busy.start();
+    // It starts with the 150 events above: its first request hangs, the other 149 wait in its queue.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> holding.count() == 1
+        && second.enqueued.stream().mapToInt(Integer::intValue).sum() == count);
+    int before = second.enqueued.size();
+    shop.createInvoices(count);
+    busy.signal();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(
+        () -> second.enqueued.stream().skip(before).mapToInt(Integer::intValue).sum() == count);
+    assertThat(second.enqueued.subList(before, second.enqueued.size())).containsExactly(100, 50);
+    release.countDown();
+  }
+
+  @Test
   void aStoreThatCannotEnqueueClaimedDeliveriesHasThemClaimedAsBefore() {
     TestReceiver receiver = receiver();
     int count = 30;

@@ -202,6 +202,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   private WebhookDispatcher(Builder builder) {
     this.invoiceStore = builder.invoiceStore;
     this.deliveryStore = builder.deliveryStore;
+    // Before the lanes: each sets its low-water mark from it.
+    this.batchSize = builder.batchSize;
     Map<String, WebhookEndpoint> byId = new LinkedHashMap<>();
     List<Lane> laneList = new ArrayList<>();
     for (WebhookEndpoint endpoint : builder.endpoints) {
@@ -219,7 +221,6 @@ public final class WebhookDispatcher implements AutoCloseable {
     this.closeTimeout = builder.closeTimeout;
     this.group = builder.group;
     this.startFrom = builder.startFrom;
-    this.batchSize = builder.batchSize;
     Executor executor = builder.executor;
     if (executor == null) {
       this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("coinssend-webhooks-http"));

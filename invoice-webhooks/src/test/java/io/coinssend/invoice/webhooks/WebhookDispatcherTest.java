@@ -430,6 +430,37 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void theNextBatchIsClaimedWhenAQuarterOfTheLastIsLeftNotWhenTheQueueIsEmpty() {
+    // The 16th request hangs: with batches of 20, the next claim must start when 5 are left queued (taking the 15th),
+    // so that the worker never waits for a claim. It started at 1 left when the low-water mark was computed before the
+    // batch size was set (the worker then waited for every claim, about 10 % of the time on PostgreSQL).
+    CountDownLatch release = new CountDownLatch(1);
+    TestReceiver.Answer[] script = new TestReceiver.Answer[16];
+    java.util.Arrays.fill(script, 0, 15, TestReceiver.status(200));
+    script[15] = new TestReceiver.Hang(release);
+    TestReceiver receiver = receiver().then(script);
+    int count = 60;
+    List<Event> events = shop.createInvoices(count);
+    CountingStore counting = new CountingStore(deliveries);
+    counting.passEnqueueClaiming = false; // everything PENDING: sent only as claimed
+    WebhookDispatcher dispatcher = dispatcher(builder(endpoint("shop", receiver.url("/")).withMaxConcurrentRequests(1))
+        .deliveryStore(counting).batchSize(20).requestTimeout(Duration.ofSeconds(30)));
+    dispatcher.start();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 16);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(counting.claims)
+        .as("the second claim, while the 16th request hangs").hasValueGreaterThanOrEqualTo(2));
+    assertThat(counting.claimed).hasValue(40);
+    assertThat(release.getCount()).as("still hanging").isEqualTo(1);
+
+    release.countDown();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        dispatcher.deliveriesOfEndpoint("shop", DeliveryState.DELIVERED, 100)).hasSize(count));
+    assertThat(receiver.requests()).extracting(TestReceiver.Request::id)
+        .containsExactlyInAnyOrderElementsOf(events.stream().map(Event::id).toList());
+  }
+
+  @Test
   void aStoreThatCannotEnqueueClaimedDeliveriesHasThemClaimedAsBefore() {
     TestReceiver receiver = receiver();
     int count = 30;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -81,6 +82,26 @@ class MoneyTest {
         .hasMessageContaining("larger than the maximum");
     assertThat(Money.parse(Asset.BTC, "1000000000000000").units())
         .isEqualTo(new BigInteger("100000000000000000000000"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 6, 8, 18, 36})
+  void theLargestAmountIsTenToTheFifteenWholeUnitsWhateverTheDecimals(int decimals) {
+    Asset asset = Asset.nativeCoin("X", "test", "net", decimals);
+    BigInteger max = BigInteger.TEN.pow(15 + decimals); // 10^15 whole units, in base units
+    assertThat(Money.ofUnits(asset, max).units()).isEqualTo(max);
+    assertThat(Money.maxUnits(asset)).isEqualTo(max);
+    assertThatThrownBy(() -> Money.ofUnits(asset, max.add(BigInteger.ONE)))
+        .hasMessageContaining("larger than the maximum");
+    // Amounts just below and above 2^49 and 2^50 (10^15 lies between them) with no decimals.
+    if (decimals == 0) {
+      for (BigInteger units : List.of(BigInteger.TWO.pow(49).subtract(BigInteger.ONE), BigInteger.TWO.pow(49),
+          max.subtract(BigInteger.ONE))) {
+        assertThat(Money.ofUnits(asset, units).units()).isEqualTo(units);
+      }
+      assertThatThrownBy(() -> Money.ofUnits(asset, BigInteger.TWO.pow(50)))
+          .hasMessageContaining("larger than the maximum");
+    }
   }
 
   @Test

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces docs/BENCHMARKS.md: builds the benchmarks through the reactor (nothing is installed), then runs every
-# benchmark with the forks, warm-ups and iterations set on each class (16-23 minutes on 2 cores), pgbench
+# benchmark with the forks, warm-ups and iterations set on each class (20-26 minutes on 2 cores), pgbench
 # included. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and pgbench: .ci/setup/10-databases.sh and
 # .ci/setup/40-pgbench.sh provide both. It creates and empties the databases coinssend_bench and coinssend_pgbench.
 #

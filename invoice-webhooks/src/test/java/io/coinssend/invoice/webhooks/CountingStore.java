@@ -27,6 +27,7 @@ final class CountingStore implements DeliveryStore {
   final AtomicInteger claimedOnEnqueue = new AtomicInteger();
   /** The number of deliveries passed to each {@link #enqueueClaiming} call, in order. */
   final List<Integer> enqueued = new CopyOnWriteArrayList<>();
+  /** The calls of {@link #findPosition}. */
   final AtomicInteger positionReads = new AtomicInteger();
   /** When false, {@link #enqueueClaiming} is the interface's default (as a store that does not override it). */
   volatile boolean passEnqueueClaiming = true;

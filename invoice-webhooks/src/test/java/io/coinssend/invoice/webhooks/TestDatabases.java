@@ -47,6 +47,14 @@ final class TestDatabases {
   }
 
   static Schema postgresql() {
+    return postgresql(null);
+  }
+
+  /**
+   * A fresh PostgreSQL schema whose pool sets {@code isolation} (a {@code java.sql.Connection} constant's name, as
+   * HikariCP's {@code transactionIsolation} takes it) on its connections, or leaves the server's default if null.
+   */
+  static Schema postgresql(String isolation) {
     ExternalServices.require(ExternalServices.answers(HOST, 5432), "PostgreSQL is not answering on 127.0.0.1:5432 "
         + "(database test, user postgres, trust auth; start it with .ci/setup/10-databases.sh)");
     String schema = "webhooks_" + UUID.randomUUID().toString().replace("-", "");
@@ -58,6 +66,9 @@ final class TestDatabases {
     config.setDataSource(postgres(schema));
     config.setMaximumPoolSize(10);
     config.setPoolName(schema);
+    if (isolation != null) {
+      config.setTransactionIsolation(isolation);
+    }
     HikariDataSource source = new HikariDataSource(config);
     return new Schema() {
       @Override

@@ -48,15 +48,16 @@ import javax.sql.DataSource;
  * concurrent claimers skip each other's rows instead of waiting or taking them twice; enqueueing moves the group's
  * position by compare-and-set in the same transaction as the inserts, and (event id, endpoint id) is unique.
  *
- * <p>On PostgreSQL each of the frequent calls is one statement (one round trip): an enqueue inserts its deliveries
- * and payloads from arrays, a claim is an {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED))
+ * <p>On PostgreSQL each of the frequent calls is one statement, committed on its own (one round trip): an enqueue
+ * moves the position and inserts its deliveries and payloads from arrays, a claim is an {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED))
  * RETURNING …}, and a group of outcomes is one {@code UPDATE … FROM unnest(…)} guarded by state and lease owner
- * with the attempts' insert in the same statement. MariaDB and H2 run the same steps as several statements in one
- * transaction. A claimed delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back
+ * with the attempts' insert in the same statement. (That needs the sessions at READ COMMITTED, PostgreSQL's default;
+ * at a stricter level each runs in a READ COMMITTED transaction.) MariaDB and H2 run the same steps as several
+ * statements in one transaction. A claimed delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back
  * as SENDING): a claim writes no indexed column, so PostgreSQL updates the row in place (HOT).
  *
  * <p>Thread-safe (each call takes its own connection from the {@link DataSource} and runs one READ COMMITTED
- * transaction, retried a few times on deadlocks and serialization failures). Failures are thrown as
+ * transaction or statement, retried a few times on deadlocks and serialization failures). Failures are thrown as
  * {@link InvoiceStoreException}. No argument or result is null.
  */
 public final class JdbcDeliveryStore implements DeliveryStore {
@@ -158,6 +159,23 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       + "RETURNING d.id) "
       + "SELECT id FROM moved";
 
+  /**
+   * PostgreSQL: the position's compare-and-set and the deliveries in one statement. The deliveries are inserted only
+   * if the position moved; the first row returned has a null id if it did, and the others are the ids inserted.
+   */
+  private static final String PG_ENQUEUE_AT = "WITH moved AS (UPDATE webhook_position SET last_sequence = ? "
+      + "WHERE group_name = ? AND last_sequence = ? RETURNING 1), "
+      + "r AS (SELECT * FROM unnest(CAST(? AS varchar[]), "
+      + "CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS varchar[]), CAST(? AS varchar[]), "
+      + "CAST(? AS varchar[]), CAST(? AS int4[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), "
+      + "CAST(? AS int4[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS text[])) "
+      + "AS r(" + COLUMNS + ", payload)), "
+      + "added AS (INSERT INTO webhook_delivery (" + COLUMNS + ") SELECT " + COLUMNS + " FROM r "
+      + "WHERE EXISTS (SELECT 1 FROM moved) ON CONFLICT DO NOTHING RETURNING id), "
+      + "paid AS (INSERT INTO webhook_payload (delivery_id, payload) SELECT r.id, r.payload FROM r "
+      + "JOIN added ON added.id = r.id) "
+      + "SELECT 0 AS kind, CAST(NULL AS varchar) AS id FROM moved UNION ALL SELECT 1, id FROM added ORDER BY 1";
+
   private static final String PG_ENQUEUE = "WITH r AS (SELECT * FROM unnest(CAST(? AS varchar[]), "
       + "CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int8[]), CAST(? AS varchar[]), CAST(? AS varchar[]), "
       + "CAST(? AS varchar[]), CAST(? AS int4[]), CAST(? AS int8[]), CAST(? AS int8[]), CAST(? AS int8[]), "
@@ -171,6 +189,8 @@ public final class JdbcDeliveryStore implements DeliveryStore {
 
   private final DataSource dataSource;
   private final Dialect dialect;
+  /** Whether the sessions are at READ COMMITTED; null until first needed (PostgreSQL only). */
+  private volatile Boolean sessionsReadCommitted;
 
   private JdbcDeliveryStore(DataSource dataSource, Dialect dialect) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
@@ -281,6 +301,17 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       }
       rows.add(claimFor.contains(delivery.endpointId()) ? delivery.claimed(owner, leaseUntil, now) : delivery);
     }
+    if (dialect == Dialect.POSTGRESQL) {
+      Optional<Set<String>> inserted = autoCommitted("enqueue deliveries for group " + group,
+          connection -> enqueueInOneStatement(connection, group, expected, next, rows));
+      if (inserted.isPresent()) {
+        return Optional.of(claimedAmong(rows, inserted.get()));
+      }
+      if (expected != 0) {
+        return Optional.empty();
+      }
+      // No position row for the group yet (its first enqueue): created in the transaction below.
+    }
     return transaction("enqueue deliveries for group " + group, connection -> {
       // The position row is locked first: a concurrent enqueuer of the same events waits here, then finds the
       // position moved and gives up without inserting anything.
@@ -310,16 +341,20 @@ public final class JdbcDeliveryStore implements DeliveryStore {
           throw e;
         }
       }
-      Set<String> inserted = insertDeliveries(connection, rows);
-      List<Delivery> claimed = new ArrayList<>();
-      for (Delivery row : rows) {
-        // remove: a second delivery with the same id in the list was not inserted (the first one was).
-        if (row.state() == DeliveryState.SENDING && inserted.remove(row.id())) {
-          claimed.add(row);
-        }
-      }
-      return Optional.of(claimed);
+      return Optional.of(claimedAmong(rows, insertDeliveries(connection, rows)));
     });
+  }
+
+  /** The claimed deliveries among {@code rows} that were inserted ({@code inserted} is emptied as it is used). */
+  private static List<Delivery> claimedAmong(List<Delivery> rows, Set<String> inserted) {
+    List<Delivery> claimed = new ArrayList<>();
+    for (Delivery row : rows) {
+      // remove: a second delivery with the same id in the list was not inserted (the first one was).
+      if (row.state() == DeliveryState.SENDING && inserted.remove(row.id())) {
+        claimed.add(row);
+      }
+    }
+    return claimed;
   }
 
   /** Inserts the deliveries that do not exist yet (and their payloads); returns the ids inserted. */
@@ -386,6 +421,48 @@ public final class JdbcDeliveryStore implements DeliveryStore {
    * batch), skipping those that already exist, and the payloads of those added.
    */
   private static Set<String> insertInOneStatement(Connection connection, List<Delivery> batch) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(PG_ENQUEUE)) {
+      bindRows(connection, insert, 1, batch);
+      Set<String> inserted = new HashSet<>();
+      try (ResultSet rows = insert.executeQuery()) {
+        while (rows.next()) {
+          inserted.add(rows.getString(1));
+        }
+      }
+      return inserted;
+    }
+  }
+
+  /**
+   * PostgreSQL: the position's compare-and-set and {@link #insertInOneStatement} in one statement, so an enqueue is
+   * one round trip. Empty if the position was not at {@code expected} (nothing is written then, including when the
+   * group has no position row yet); otherwise the ids inserted.
+   */
+  private static Optional<Set<String>> enqueueInOneStatement(Connection connection, String group, long expected,
+      long next, List<Delivery> batch) throws SQLException {
+    try (PreparedStatement enqueue = connection.prepareStatement(PG_ENQUEUE_AT)) {
+      enqueue.setLong(1, next);
+      enqueue.setString(2, group);
+      enqueue.setLong(3, expected);
+      bindRows(connection, enqueue, 4, batch);
+      boolean moved = false;
+      Set<String> inserted = new HashSet<>();
+      try (ResultSet rows = enqueue.executeQuery()) {
+        while (rows.next()) {
+          if (rows.getInt(1) == 0) {
+            moved = true;
+          } else {
+            inserted.add(rows.getString(2));
+          }
+        }
+      }
+      return moved ? Optional.of(inserted) : Optional.empty();
+    }
+  }
+
+  /** Binds the sixteen arrays (the columns and the payload) of {@code batch} from parameter {@code first} on. */
+  private static void bindRows(Connection connection, PreparedStatement statement, int first, List<Delivery> batch)
+      throws SQLException {
     // The first of two deliveries with one id wins, as in the row-by-row way (the payload insert needs one each).
     Map<String, Delivery> byId = new LinkedHashMap<>();
     for (Delivery delivery : batch) {
@@ -428,32 +505,23 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       leaseUntils[i] = delivery.leaseUntil().map(Instant::toEpochMilli).orElse(null);
       payloads[i] = delivery.payload();
     }
-    try (PreparedStatement insert = connection.prepareStatement(PG_ENQUEUE)) {
-      int i = 1;
-      insert.setArray(i++, connection.createArrayOf("varchar", ids));
-      insert.setArray(i++, connection.createArrayOf("varchar", eventIds));
-      insert.setArray(i++, connection.createArrayOf("varchar", eventTypes));
-      insert.setArray(i++, connection.createArrayOf("int8", sequences));
-      insert.setArray(i++, connection.createArrayOf("varchar", subjectIds));
-      insert.setArray(i++, connection.createArrayOf("varchar", endpointIds));
-      insert.setArray(i++, connection.createArrayOf("varchar", states));
-      insert.setArray(i++, connection.createArrayOf("int4", attempts));
-      insert.setArray(i++, connection.createArrayOf("int8", nextAttemptAts));
-      insert.setArray(i++, connection.createArrayOf("int8", createdAts));
-      insert.setArray(i++, connection.createArrayOf("int8", updatedAts));
-      insert.setArray(i++, connection.createArrayOf("int4", lastStatuses));
-      insert.setArray(i++, connection.createArrayOf("varchar", lastErrors));
-      insert.setArray(i++, connection.createArrayOf("varchar", leaseOwners));
-      insert.setArray(i++, connection.createArrayOf("int8", leaseUntils));
-      insert.setArray(i, connection.createArrayOf("text", payloads));
-      Set<String> inserted = new HashSet<>();
-      try (ResultSet rows = insert.executeQuery()) {
-        while (rows.next()) {
-          inserted.add(rows.getString(1));
-        }
-      }
-      return inserted;
-    }
+    int i = first;
+    statement.setArray(i++, connection.createArrayOf("varchar", ids));
+    statement.setArray(i++, connection.createArrayOf("varchar", eventIds));
+    statement.setArray(i++, connection.createArrayOf("varchar", eventTypes));
+    statement.setArray(i++, connection.createArrayOf("int8", sequences));
+    statement.setArray(i++, connection.createArrayOf("varchar", subjectIds));
+    statement.setArray(i++, connection.createArrayOf("varchar", endpointIds));
+    statement.setArray(i++, connection.createArrayOf("varchar", states));
+    statement.setArray(i++, connection.createArrayOf("int4", attempts));
+    statement.setArray(i++, connection.createArrayOf("int8", nextAttemptAts));
+    statement.setArray(i++, connection.createArrayOf("int8", createdAts));
+    statement.setArray(i++, connection.createArrayOf("int8", updatedAts));
+    statement.setArray(i++, connection.createArrayOf("int4", lastStatuses));
+    statement.setArray(i++, connection.createArrayOf("varchar", lastErrors));
+    statement.setArray(i++, connection.createArrayOf("varchar", leaseOwners));
+    statement.setArray(i++, connection.createArrayOf("int8", leaseUntils));
+    statement.setArray(i, connection.createArrayOf("text", payloads));
   }
 
   /** The state column of a new row: a claimed delivery is PENDING with a lease owner, as a claim leaves it. */
@@ -492,7 +560,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       throw new IllegalArgumentException("limit must be positive, but was " + limit);
     }
     if (dialect == Dialect.POSTGRESQL) {
-      return transaction("claim deliveries for endpoint " + endpointId,
+      return autoCommitted("claim deliveries for endpoint " + endpointId,
           connection -> claimInOneStatement(connection, endpointId, now, limit, owner, leaseUntil));
     }
     return transaction("claim deliveries for endpoint " + endpointId, connection -> {
@@ -586,6 +654,9 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   @Override
   public boolean complete(DeliveryOutcome outcome) {
     requireNonNull(outcome, "outcome");
+    if (dialect == Dialect.POSTGRESQL) {
+      return completeAll(List.of(outcome)).isEmpty(); // one auto-committed statement
+    }
     DeliveryAttempt attempt = outcome.attempt();
     return transaction("record an attempt of delivery " + outcome.deliveryId(), connection -> {
       try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
@@ -614,7 +685,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     }
     if (dialect == Dialect.POSTGRESQL && outcomes.stream().map(DeliveryOutcome::deliveryId).distinct().count()
         == outcomes.size()) {
-      return transaction("record " + outcomes.size() + " attempts",
+      return autoCommitted("record " + outcomes.size() + " attempts",
           connection -> completeInOneStatement(connection, outcomes));
     }
     return transaction("record " + outcomes.size() + " attempts", connection -> {
@@ -1168,6 +1239,56 @@ public final class JdbcDeliveryStore implements DeliveryStore {
             + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * One writing statement on PostgreSQL, committed on its own (auto-commit) when the sessions are at READ COMMITTED:
+   * one round trip, where {@link #transaction} takes three (its BEGIN with the isolation level, the statement, the
+   * COMMIT). A single statement is atomic and sees one snapshot. At a stricter session level (set on the database or
+   * by the pool) it runs in a {@link #transaction} at READ COMMITTED instead: at REPEATABLE READ or SERIALIZABLE,
+   * concurrent claimers would fail each other's statements with serialisation failures. Retried as
+   * {@link #transaction} is.
+   */
+  private <T> T autoCommitted(String what, Work<T> work) {
+    if (!sessionsReadCommitted()) {
+      return transaction(what, work);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = dataSource.getConnection()) {
+        boolean autoCommit = connection.getAutoCommit();
+        if (!autoCommit) {
+          connection.setAutoCommit(true);
+        }
+        try {
+          return work.run(connection);
+        } finally {
+          if (!autoCommit) {
+            restore(connection, false, -1);
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransient(e)) {
+          continue;
+        }
+        throw new InvoiceStoreException("the webhook delivery store could not " + what + " (" + dialect + "): "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Whether this store's connections are at READ COMMITTED (or READ UNCOMMITTED, which PostgreSQL runs as READ
+   * COMMITTED) when handed out: read from the first connection that needs to know, then remembered (a pool sets the
+   * same level on all its connections).
+   */
+  private boolean sessionsReadCommitted() {
+    Boolean known = sessionsReadCommitted;
+    if (known == null) {
+      known = read("read the sessions' isolation level",
+          connection -> connection.getTransactionIsolation() <= Connection.TRANSACTION_READ_COMMITTED);
+      sessionsReadCommitted = known;
+    }
+    return known;
   }
 
   /**

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,6 +109,12 @@ public final class InvoiceEngine implements AutoCloseable {
   private final Map<String, FactNumbers> chainLocks = new HashMap<>();
   private final ConcurrentHashMap<String, CreateQueue> createQueues = new ConcurrentHashMap<>();
   private final Map<String, Registration> registered = new ConcurrentHashMap<>();
+  /**
+   * When each registration is due for its recheck, earliest first, so a tick reads only the due ones. An entry is
+   * added whenever a registration is made or replaced, and left in place when it is replaced or removed: a stale
+   * entry (its time no longer the registration's) is dropped when it comes due.
+   */
+  private final ConcurrentSkipListSet<Recheck> rechecks = new ConcurrentSkipListSet<>();
   private final Map<String, ScheduledExecutorService> watcherSchedulers = new LinkedHashMap<>();
   private final AtomicLong followPosition = new AtomicLong();
   private final AtomicLong followedDepositAddresses = new AtomicLong();
@@ -186,6 +194,15 @@ public final class InvoiceEngine implements AutoCloseable {
 
   /** An address this engine asked a watcher to watch, and until when (re-checked then). */
   private record Registration(InvoiceId invoiceId, String chain, Instant recheckAt) {}
+
+  /** A registration's recheck time, ordered by time, then address. */
+  private record Recheck(Instant at, String address) implements Comparable<Recheck> {
+    @Override
+    public int compareTo(Recheck other) {
+      int byTime = at.compareTo(other.at);
+      return byTime != 0 ? byTime : address.compareTo(other.address);
+    }
+  }
 
   private InvoiceEngine(Builder builder) {
     this.store = builder.store != null ? builder.store : new InMemoryInvoiceStore();
@@ -1350,20 +1367,31 @@ public final class InvoiceEngine implements AutoCloseable {
     }
   }
 
+  /** Rechecks the registrations due by {@code now}: O(due), not O(watched addresses). */
   private void sweepRegistrations(Instant now) {
-    for (Map.Entry<String, Registration> entry : registered.entrySet()) {
-      Registration registration = entry.getValue();
-      if (registration.recheckAt().isAfter(now)) {
-        continue;
+    // Taken out first, so a recheck that comes due again at once (none should) waits for the next tick.
+    List<Recheck> due = new ArrayList<>();
+    for (Iterator<Recheck> earliest = rechecks.iterator(); earliest.hasNext(); ) {
+      Recheck next = earliest.next();
+      if (next.at().isAfter(now)) {
+        break;
+      }
+      earliest.remove();
+      due.add(next);
+    }
+    for (Recheck recheck : due) {
+      String address = recheck.address();
+      Registration registration = registered.get(address);
+      if (registration == null || !registration.recheckAt().equals(recheck.at())) {
+        continue; // stale: removed, or replaced with another time (which has its own entry)
       }
       Optional<Invoice> invoice = store.findById(registration.invoiceId());
       if (invoice.isPresent() && invoice.get().isWatchedAt(now)) {
         refreshRegistration(invoice.get(), now);
-      } else {
-        registered.remove(entry.getKey());
+      } else if (registered.remove(address, registration)) {
         ChainWatcher watcher = watchersByChain.get(registration.chain());
-        watcher.unwatch(entry.getKey());
-        log.debug("Stopped watching {} (invoice {})", entry.getKey(), registration.invoiceId());
+        watcher.unwatch(address);
+        log.debug("Stopped watching {} (invoice {})", address, registration.invoiceId());
       }
     }
   }
@@ -1374,12 +1402,18 @@ public final class InvoiceEngine implements AutoCloseable {
       return false;
     }
     watcher.watch(new WatchedAddress(invoice.address(), invoice.asset(), invoice.derivationIndex()));
-    registered.put(invoice.address(), registration(invoice, now));
+    Registration registration = registration(invoice, now);
+    registered.put(invoice.address(), registration);
+    rechecks.add(new Recheck(registration.recheckAt(), invoice.address()));
     return true;
   }
 
   private void refreshRegistration(Invoice invoice, Instant now) {
-    registered.computeIfPresent(invoice.address(), (address, old) -> registration(invoice, now));
+    Registration refreshed = registered.computeIfPresent(invoice.address(), (address, old) -> registration(invoice,
+        now));
+    if (refreshed != null) {
+      rechecks.add(new Recheck(refreshed.recheckAt(), invoice.address()));
+    }
   }
 
   private Registration registration(Invoice invoice, Instant now) {

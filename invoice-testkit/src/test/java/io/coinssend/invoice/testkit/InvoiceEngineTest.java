@@ -494,6 +494,37 @@ class InvoiceEngineTest {
     assertThat(reload(invoice).payments()).isEmpty();
   }
 
+  /**
+   * A registration's recheck time moves as the invoice changes: a payment awaiting confirmations is rechecked every
+   * minute, past the end of the monitoring window, and once it is confirmed the window's end applies again. (A tick
+   * reads only the registrations due, so each change must reschedule its address.)
+   */
+  @Test
+  void anAddressAwaitingConfirmationsIsWatchedPastItsWindowAndNoLongerOnceConfirmed() {
+    Invoice invoice = create("order-1", 100_000);
+    clock.advance(Duration.ofMinutes(10));
+    chain.pay(invoice.address(), sat(100_000));
+    assertThat(reload(invoice).status()).isEqualTo(InvoiceStatus.PENDING);
+    Duration window = Duration.ofMinutes(15).plus(Duration.ofHours(24));
+    clock.advance(window);
+    engine.tick();
+    for (int minute = 0; minute < 3; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      engine.tick();
+    }
+
+    chain.mine(1);
+    assertThat(reload(invoice).status()).as("still watched after its window, awaiting a confirmation")
+        .isEqualTo(InvoiceStatus.PAID);
+
+    clock.advance(Duration.ofSeconds(1));
+    engine.tick();
+    chain.payAndMine(invoice.address(), sat(5_000));
+    assertThat(reload(invoice).payments()).as("no longer watched once confirmed, its window being over")
+        .hasSize(1);
+    assertThat(reload(invoice).status()).isEqualTo(InvoiceStatus.PAID);
+  }
+
   @Test
   void twoEnginesWatchingOneChainNeverLetAnOlderObservationWin() {
     // A second instance with its own watcher of the same chain, on the same store.

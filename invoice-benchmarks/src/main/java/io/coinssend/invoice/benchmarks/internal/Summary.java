@@ -157,6 +157,13 @@ public final class Summary {
     out.println("- coinssend " + show(ours) + ", bitcoinj HDKeyDerivation " + show(direct) + ", ratio "
         + ratio(ours, direct) + " (target: no slower, within the error bars): " + noSlower(ours, direct));
     out.println("- coinssend P2TR (BIP86 tweak, no peer): " + show(find("AddressDerivationBenchmark.coinssendTaproot[]")));
+    out.println();
+    out.println("## 6. Engine tick (µs per tick with nothing due, lower is better)");
+    out.println();
+    Optional<Figure> fewWatched = find("EngineTickBenchmark.tick[watched=1000]");
+    Optional<Figure> manyWatched = find("EngineTickBenchmark.tick[watched=100000]");
+    out.println("- 1,000 watched " + show(fewWatched) + ", 100,000 watched " + show(manyWatched) + ", ratio "
+        + ratio(manyWatched, fewWatched) + " (target ≤ 1.2): " + atMost(manyWatched, fewWatched, 1.2));
   }
 
   private Optional<Figure> find(String key) {

@@ -49,12 +49,13 @@ import javax.sql.DataSource;
  * position by compare-and-set in the same transaction as the inserts, and (event id, endpoint id) is unique.
  *
  * <p>On PostgreSQL each of the frequent calls is one statement, committed on its own (one round trip): an enqueue
- * moves the position and inserts its deliveries and payloads from arrays, a claim is an {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED))
- * RETURNING …}, and a group of outcomes is one {@code UPDATE … FROM unnest(…)} guarded by state and lease owner
- * with the attempts' insert in the same statement. (That needs the sessions at READ COMMITTED, PostgreSQL's default;
- * at a stricter level each runs in a READ COMMITTED transaction.) MariaDB and H2 run the same steps as several
- * statements in one transaction. A claimed delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back
- * as SENDING): a claim writes no indexed column, so PostgreSQL updates the row in place (HOT).
+ * moves the position and inserts its deliveries and payloads from arrays, a claim is an
+ * {@code UPDATE … WHERE id = ANY (ARRAY(SELECT … FOR UPDATE SKIP LOCKED)) RETURNING …}, and a group of outcomes is
+ * one {@code UPDATE … FROM unnest(…)} guarded by state and lease owner with the attempts' insert in the same
+ * statement. (That needs the sessions at READ COMMITTED, PostgreSQL's default; at a stricter level each runs in a
+ * READ COMMITTED transaction.) MariaDB and H2 run the same steps as several statements in one transaction. A claimed
+ * delivery keeps {@code state = 'PENDING'} in its row and has a lease owner (it is read back as SENDING): a claim
+ * writes no indexed column, so PostgreSQL updates the row in place (HOT).
  *
  * <p>Thread-safe (each call takes its own connection from the {@link DataSource} and runs one READ COMMITTED
  * transaction or statement, retried a few times on deadlocks and serialization failures). Failures are thrown as

@@ -2,11 +2,17 @@ package io.coinssend.invoice.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.coinssend.invoice.webhooks.jdbc.JdbcDeliveryStore;
 import io.coinssend.invoice.webhooks.spi.DeliveryOutcome;
 import io.coinssend.invoice.webhooks.spi.DeliveryStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The JDBC delivery store on the local PostgreSQL server, a fresh schema per test. */
@@ -111,6 +118,51 @@ class PostgresDeliveryStoreIT extends DeliveryStoreContract {
       assertThat(counter.commits.get()).as(counter.toString()).isEqualTo(1);
     } finally {
       serializable.close();
+    }
+  }
+
+  /**
+   * The claim and outcome statements join a list of deliveries with webhook_delivery. Where autovacuum does not run for
+   * that table (the CI server has it off; here the table's storage parameter turns it off on any server), a plan the
+   * server kept from when the table was nearly empty would read the whole table at every claim, so by default they are
+   * not prepared on the server and are planned at each execution. With CACHED they are prepared (pgjdbc does so at
+   * the fifth execution on a connection), and the server may keep a plan for them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(JdbcDeliveryStore.PostgresPlans.class)
+  void withoutAutovacuumTheClaimAndOutcomeStatementsArePlannedAtEachExecution(JdbcDeliveryStore.PostgresPlans plans)
+      throws SQLException {
+    TestDatabases.execute(schema.dataSource(), "ALTER TABLE webhook_delivery SET (autovacuum_enabled = false)");
+    try (HikariDataSource one = TestDatabases.onePostgresConnection(schema)) {
+      JdbcDeliveryStore onOne = JdbcDeliveryStore.create(one).withPostgresPlans(plans);
+      assertThat(onOne.postgresPlans()).isEqualTo(plans);
+      Instant now = T0.plusSeconds(1);
+      for (int i = 1; i <= 12; i++) {
+        assertThat(onOne.enqueue(GROUP, i - 1, i, List.of(delivery(i, "shop", T0)))).isTrue();
+        List<Delivery> claimed = onOne.claim("shop", now, 10, "a", now.plusSeconds(60));
+        assertThat(claimed).hasSize(1);
+        assertThat(onOne.completeAll(List.of(delivered(claimed.get(0), now)))).isEmpty();
+      }
+
+      List<String> prepared = new ArrayList<>();
+      try (Connection connection = one.getConnection();
+          Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT statement FROM pg_prepared_statements")) {
+        while (rows.next()) {
+          String sql = rows.getString(1);
+          if (sql.startsWith("WITH claimed AS (UPDATE webhook_delivery")) {
+            prepared.add("claim");
+          } else if (sql.startsWith("WITH o AS (SELECT * FROM unnest(")) {
+            prepared.add("outcome");
+          }
+        }
+      }
+      if (plans == JdbcDeliveryStore.PostgresPlans.CACHED) {
+        assertThat(prepared).as("prepared on the server, with plans it may keep").containsExactlyInAnyOrder("claim",
+            "outcome");
+      } else {
+        assertThat(prepared).as("never prepared on the server: planned at each execution").isEmpty();
+      }
     }
   }
 

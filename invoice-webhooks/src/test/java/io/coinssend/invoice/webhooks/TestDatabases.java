@@ -84,6 +84,24 @@ final class TestDatabases {
     };
   }
 
+  /**
+   * A pool of exactly one connection to the PostgreSQL schema of {@code schema}'s data source, so that what the
+   * server keeps per session (prepared statements, their plans) can be read back on the connection that made it.
+   */
+  static HikariDataSource onePostgresConnection(Schema schema) {
+    String name;
+    try (Connection connection = schema.dataSource().getConnection()) {
+      name = connection.getSchema();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the schema's name", e);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(postgres(name));
+    config.setMaximumPoolSize(1);
+    config.setPoolName(name + "-one");
+    return new HikariDataSource(config);
+  }
+
   private static PGSimpleDataSource postgres(String schema) {
     PGSimpleDataSource source = new PGSimpleDataSource();
     source.setServerNames(new String[] {HOST});

@@ -6,6 +6,7 @@ import io.coinssend.invoice.benchmarks.internal.CountingDeliveryStore;
 import io.coinssend.invoice.benchmarks.internal.EngineFixture;
 import io.coinssend.invoice.benchmarks.internal.LocalReceiver;
 import io.coinssend.invoice.benchmarks.internal.Postgres;
+import io.coinssend.invoice.jdbc.PostgresPlans;
 import io.coinssend.invoice.json.InvoiceJson;
 import io.coinssend.invoice.webhooks.WebhookDispatcher;
 import io.coinssend.invoice.webhooks.WebhookEndpoint;
@@ -111,7 +112,7 @@ public class WebhookDeliveryBenchmark {
         pool = Postgres.freshEngineDatabase(4);
         // The server's cached plans, as on a default server where autovacuum runs: vacuum() below does its work
         // (with autovacuum off the store would plan its claims and outcomes at each execution instead).
-        store = JdbcDeliveryStore.create(pool).withPostgresPlans(JdbcDeliveryStore.PostgresPlans.CACHED)
+        store = JdbcDeliveryStore.create(pool).withPostgresPlans(PostgresPlans.CACHED)
             .createTables();
       } else {
         store = new InMemoryDeliveryStore();

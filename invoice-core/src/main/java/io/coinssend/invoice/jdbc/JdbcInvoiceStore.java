@@ -14,6 +14,7 @@ import io.coinssend.invoice.EventType;
 import io.coinssend.invoice.Invoice;
 import io.coinssend.invoice.InvoiceId;
 import io.coinssend.invoice.InvoiceStoreException;
+import io.coinssend.invoice.jdbc.internal.PostgresPlanning;
 import io.coinssend.invoice.jdbc.internal.SqlFailures;
 import io.coinssend.invoice.jdbc.internal.Statements;
 import io.coinssend.invoice.jdbc.internal.Transactor;
@@ -114,6 +115,9 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   private final int batchSize;
   private final Statements sql;
   private final Transactor transactor;
+  private final PostgresPlans plans;
+  /** How the statements that look up several invoices are planned on PostgreSQL; settled by the builder. */
+  private final PostgresPlanning planning;
   /**
    * PostgreSQL: per derivation key, the index this store saw come next (after its last allocation there), at which
    * the next creation under the key is tried in one statement.
@@ -127,6 +131,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     this.sql = new Statements(dialect, tablePrefix);
     this.transactor = new Transactor(builder.dataSource, dialect, builder.maxAttempts, builder.retryDelay,
         MAX_RETRY_DELAY);
+    this.plans = builder.plans;
+    this.planning = new PostgresPlanning(builder.plans);
   }
 
   /** A builder over {@code dataSource}, the host's (usually pooled) data source. */
@@ -142,6 +148,19 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   /** The prefix of this store's table names. */
   public String tablePrefix() {
     return tablePrefix;
+  }
+
+  /** How this store has PostgreSQL plan its statements that look up several invoices, as set. */
+  public PostgresPlans postgresPlans() {
+    return plans;
+  }
+
+  /**
+   * {@code statement} over a list of {@code count} invoices, planned as {@link #planning} says when the list has
+   * several (a single one is found through its key whatever the plan).
+   */
+  private PreparedStatement forList(PreparedStatement statement, int count) throws SQLException {
+    return count > 1 ? planning.planned(statement) : statement;
   }
 
   static String checkTablePrefix(String prefix) {
@@ -581,7 +600,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     for (int from = 0; from < all.size(); from += ADDRESS_BATCH) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + ADDRESS_BATCH));
       transactor.read(() -> "read the invoices of " + chunk.size() + " addresses", null, (connection, uncertain) -> {
-        try (PreparedStatement statement = connection.prepareStatement(sql.selectDocumentsByAddresses(chunk.size()))) {
+        try (PreparedStatement statement =
+            forList(connection.prepareStatement(sql.selectDocumentsByAddresses(chunk.size())), chunk.size())) {
           for (int i = 0; i < chunk.size(); i++) {
             statement.setString(i + 1, chunk.get(i));
           }
@@ -831,7 +851,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
   private Map<String, LockedRow> lock(Connection connection, List<InvoiceUpdate> updates) throws SQLException {
     List<String> ids = updates.stream().map(u -> u.invoice().id().value()).sorted().toList();
     Map<String, LockedRow> rows = new HashMap<>();
-    try (PreparedStatement statement = connection.prepareStatement(sql.lockInvoices(ids.size()))) {
+    try (PreparedStatement statement =
+        forList(connection.prepareStatement(sql.lockInvoices(ids.size())), ids.size())) {
       for (int i = 0; i < ids.size(); i++) {
         statement.setString(i + 1, ids.get(i));
       }
@@ -1327,8 +1348,8 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     return transactor.read(() -> "read the tip and last fact number of " + chain + ", the invoices of "
         + all.size() + " addresses" + (awaiting ? " and the invoices awaiting confirmations" : ""), null,
         (connection, uncertain) -> {
-          try (PreparedStatement statement = connection.prepareStatement(
-              sql.selectChainStateAndInvoices(all.size(), awaiting))) {
+          try (PreparedStatement statement = forList(connection.prepareStatement(
+              sql.selectChainStateAndInvoices(all.size(), awaiting)), all.size())) {
             statement.setString(1, chain);
             statement.setString(2, "facts:" + chain);
             for (int i = 0; i < all.size(); i++) {
@@ -1948,6 +1969,7 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryDelay = DEFAULT_RETRY_DELAY;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private PostgresPlans plans = PostgresPlans.AUTOMATIC;
 
     private Builder(DataSource dataSource) {
       this.dataSource = requireNonNull(dataSource, "dataSource");
@@ -2016,6 +2038,16 @@ public final class JdbcInvoiceStore implements InvoiceStore {
     }
 
     /**
+     * How PostgreSQL plans the statements that look up several invoices at once (by id to lock them for a group of
+     * updates, or by address for a report). Default: {@link PostgresPlans#AUTOMATIC}, which has them planned at each
+     * execution where autovacuum does not run for the invoice table.
+     */
+    public Builder postgresPlans(PostgresPlans plans) {
+      this.plans = requireNonNull(plans, "plans");
+      return this;
+    }
+
+    /**
      * Builds the store: detects the dialect if not given, creates missing tables if asked, and checks the tables
      * are there.
      *
@@ -2029,6 +2061,13 @@ public final class JdbcInvoiceStore implements InvoiceStore {
         store.createTables();
       }
       store.checkTables();
+      if (chosen == JdbcDialect.POSTGRESQL && store.planning.unsettled()) {
+        store.transactor.read(() -> "read whether autovacuum runs for " + store.tablePrefix + "invoice", null,
+            (connection, uncertain) -> {
+              store.planning.settle(connection, store.tablePrefix + "invoice");
+              return null;
+            });
+      }
       return store;
     }
 

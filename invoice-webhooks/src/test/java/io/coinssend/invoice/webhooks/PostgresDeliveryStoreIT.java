@@ -3,6 +3,7 @@ package io.coinssend.invoice.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.coinssend.invoice.jdbc.PostgresPlans;
 import io.coinssend.invoice.webhooks.jdbc.JdbcDeliveryStore;
 import io.coinssend.invoice.webhooks.spi.DeliveryOutcome;
 import io.coinssend.invoice.webhooks.spi.DeliveryStore;
@@ -129,8 +130,8 @@ class PostgresDeliveryStoreIT extends DeliveryStoreContract {
    * the fifth execution on a connection), and the server may keep a plan for them.
    */
   @ParameterizedTest(name = "{0}")
-  @EnumSource(JdbcDeliveryStore.PostgresPlans.class)
-  void withoutAutovacuumTheClaimAndOutcomeStatementsArePlannedAtEachExecution(JdbcDeliveryStore.PostgresPlans plans)
+  @EnumSource(PostgresPlans.class)
+  void withoutAutovacuumTheClaimAndOutcomeStatementsArePlannedAtEachExecution(PostgresPlans plans)
       throws SQLException {
     TestDatabases.execute(schema.dataSource(), "ALTER TABLE webhook_delivery SET (autovacuum_enabled = false)");
     try (HikariDataSource one = TestDatabases.onePostgresConnection(schema)) {
@@ -157,7 +158,7 @@ class PostgresDeliveryStoreIT extends DeliveryStoreContract {
           }
         }
       }
-      if (plans == JdbcDeliveryStore.PostgresPlans.CACHED) {
+      if (plans == PostgresPlans.CACHED) {
         assertThat(prepared).as("prepared on the server, with plans it may keep").containsExactlyInAnyOrder("claim",
             "outcome");
       } else {

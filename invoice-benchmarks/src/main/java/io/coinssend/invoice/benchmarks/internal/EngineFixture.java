@@ -9,6 +9,7 @@ import io.coinssend.invoice.InvoiceRequest;
 import io.coinssend.invoice.Money;
 import io.coinssend.invoice.PaymentRef;
 import io.coinssend.invoice.jdbc.JdbcInvoiceStore;
+import io.coinssend.invoice.jdbc.PostgresPlans;
 import io.coinssend.invoice.memory.InMemoryInvoiceStore;
 import io.coinssend.invoice.spi.ChainFact;
 import io.coinssend.invoice.spi.InvoiceStore;
@@ -63,7 +64,10 @@ public final class EngineFixture implements AutoCloseable {
       case "postgresql":
         HikariDataSource pool = Postgres.freshEngineDatabase(connections);
         try {
-          return new EngineFixture(JdbcInvoiceStore.builder(pool).createTablesIfMissing(true).build(), pool);
+          // The server's cached plans, as the store keeps them on a default server, where autovacuum runs (this
+          // machine's server has it off, where the store's default would plan its list lookups at each execution).
+          return new EngineFixture(JdbcInvoiceStore.builder(pool).createTablesIfMissing(true)
+              .postgresPlans(PostgresPlans.CACHED).build(), pool);
         } catch (RuntimeException e) {
           pool.close();
           throw e;

@@ -103,7 +103,7 @@ abstract class JdbcStoreContract extends InvoiceStoreContract {
     return sql.contains("INSERT INTO coinssend_event ");
   }
 
-  private static InvoiceUpdate updateTo(Invoice before, InvoiceStatus status, StatusReason reason, EventType type) {
+  static InvoiceUpdate updateTo(Invoice before, InvoiceStatus status, StatusReason reason, EventType type) {
     Invoice after = next(before, status, reason);
     return new InvoiceUpdate(after, before.version(),
         List.of(InvoiceEvent.of(type, after.createdAt().plusSeconds(60), after, Optional.empty())));

@@ -3,6 +3,8 @@ package io.coinssend.invoice.webhooks.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import io.coinssend.invoice.InvoiceStoreException;
+import io.coinssend.invoice.jdbc.PostgresPlans;
+import io.coinssend.invoice.jdbc.internal.PostgresPlanning;
 import io.coinssend.invoice.webhooks.Delivery;
 import io.coinssend.invoice.webhooks.DeliveryAttempt;
 import io.coinssend.invoice.webhooks.DeliveryState;
@@ -11,7 +13,6 @@ import io.coinssend.invoice.webhooks.spi.DeliveryOutcome;
 import io.coinssend.invoice.webhooks.spi.DeliveryStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -36,8 +37,6 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DeliveryStore} in a relational database through JDBC: PostgreSQL, MariaDB 10.6+ / MySQL 8+, or H2 2.2+.
@@ -119,55 +118,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     }
   }
 
-  /**
-   * How the claim and the outcome statements are planned on PostgreSQL ({@link #withPostgresPlans}). Both join a list
-   * of deliveries with {@code webhook_delivery}. For a prepared statement the server keeps a plan made from the
-   * table's statistics of the time, and makes it again when they change (an {@code ANALYZE}, autovacuum's or yours).
-   * Where that never happens, a plan kept from when the table was nearly empty reads the whole table at every claim
-   * and outcome: measured with 100,000 rows, 159 ms for a claim of 100 deliveries instead of 1 ms, 21 ms for two
-   * outcomes. Elsewhere than on PostgreSQL this setting has no effect.
-   */
-  public enum PostgresPlans {
-    /**
-     * {@link #CACHED} while autovacuum runs for {@code webhook_delivery} (the server's {@code autovacuum} and
-     * {@code track_counts} on, the table's {@code autovacuum_enabled} not off), else {@link #EACH_EXECUTION}; read
-     * once, with the sessions' isolation level, before the store's first write. The default.
-     */
-    AUTOMATIC,
-    /**
-     * The driver's server-side prepared statements, with the plans the server keeps for them: right where the tables'
-     * statistics are kept up to date (autovacuum, the default, or a regular {@code ANALYZE}).
-     */
-    CACHED,
-    /**
-     * Each claim and outcome statement planned when it runs, for the rows at hand, whatever the statistics (about
-     * 0.2 ms of the server's time each). Needs the PostgreSQL JDBC driver (pgjdbc), whose statements can be told not
-     * to be prepared on the server; with another driver it is {@link #CACHED}, and the store logs a warning.
-     */
-    EACH_EXECUTION
-  }
-
-  private static final Logger log = LoggerFactory.getLogger(JdbcDeliveryStore.class);
   private static final int MAX_TRANSACTION_ATTEMPTS = 5;
-  /**
-   * Whether autovacuum runs for {@code webhook_delivery} (as found on the search path): the server's settings, and the
-   * table's storage parameter if it exists.
-   */
-  private static final String AUTOVACUUM_RUNS = "SELECT current_setting('autovacuum') = 'on' "
-      + "AND current_setting('track_counts') = 'on' AND NOT EXISTS (SELECT 1 FROM pg_class c, unnest(c.reloptions) o "
-      + "WHERE c.oid = to_regclass('webhook_delivery') AND lower(o) IN ('autovacuum_enabled=false', "
-      + "'autovacuum_enabled=off', 'autovacuum_enabled=0', 'autovacuum_enabled=no'))";
-  /** pgjdbc's {@code PGStatement.setPrepareThreshold(int)} of each statement class, if it has one. */
-  private static final ClassValue<Optional<Method>> PREPARE_THRESHOLD = new ClassValue<>() {
-    @Override
-    protected Optional<Method> computeValue(Class<?> type) {
-      try {
-        return Optional.of(type.getMethod("setPrepareThreshold", int.class));
-      } catch (NoSuchMethodException e) {
-        return Optional.empty();
-      }
-    }
-  };
 
   /** The columns of {@code webhook_delivery}; the payload is in {@code webhook_payload}, keyed by delivery id. */
   private static final String COLUMNS = "id, event_id, event_type, event_sequence, subject_id, endpoint_id, state, "
@@ -246,21 +197,14 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   private final PostgresPlans plans;
   /** Whether the sessions are at READ COMMITTED; null until first needed (PostgreSQL only). */
   private volatile Boolean sessionsReadCommitted;
-  /**
-   * Whether the claim and outcome statements are planned at each execution; null until read with the isolation level
-   * (PostgreSQL, {@link PostgresPlans#AUTOMATIC} only).
-   */
-  private volatile Boolean planEachExecution;
-  /** Whether the warning that this driver cannot plan at each execution was logged. */
-  private volatile boolean planningWarned;
+  /** How the claim and outcome statements are planned; an automatic choice is settled with the isolation level. */
+  private final PostgresPlanning planning;
 
   private JdbcDeliveryStore(DataSource dataSource, Dialect dialect, PostgresPlans plans) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
     this.dialect = requireNonNull(dialect, "dialect");
     this.plans = requireNonNull(plans, "plans");
-    if (plans != PostgresPlans.AUTOMATIC) {
-      planEachExecution = plans == PostgresPlans.EACH_EXECUTION;
-    }
+    this.planning = new PostgresPlanning(plans);
   }
 
   /**
@@ -286,8 +230,10 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * This store on the same data source, with the claim and outcome statements planned as {@code plans} says on
-   * PostgreSQL ({@link PostgresPlans#AUTOMATIC} by default).
+   * This store on the same data source, with its claim and outcome statements planned as {@code plans} says on
+   * PostgreSQL ({@link PostgresPlans#AUTOMATIC} by default). Both join a list of deliveries with
+   * {@code webhook_delivery}; with plans the server kept from when the table was nearly empty, a claim of 100
+   * deliveries from 100,000 rows took 159 ms instead of 1 ms.
    */
   public JdbcDeliveryStore withPostgresPlans(PostgresPlans plans) {
     return new JdbcDeliveryStore(dataSource, dialect, plans);
@@ -705,7 +651,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
   private List<Delivery> claimInOneStatement(Connection connection, String endpointId, Instant now,
       int limit, String owner, Instant leaseUntil) throws SQLException {
     List<Delivery> claimed = new ArrayList<>(Math.min(limit, 1_000));
-    try (PreparedStatement claim = planned(connection.prepareStatement(PG_CLAIM))) {
+    try (PreparedStatement claim = planning.planned(connection.prepareStatement(PG_CLAIM))) {
       claim.setString(1, owner);
       claim.setLong(2, leaseUntil.toEpochMilli());
       claim.setLong(3, now.toEpochMilli());
@@ -861,7 +807,7 @@ public final class JdbcDeliveryStore implements DeliveryStore {
       successes[i] = attempt.success();
     }
     Set<String> moved = new HashSet<>();
-    try (PreparedStatement statement = planned(connection.prepareStatement(PG_COMPLETE))) {
+    try (PreparedStatement statement = planning.planned(connection.prepareStatement(PG_COMPLETE))) {
       int i = 1;
       statement.setArray(i++, connection.createArrayOf("varchar", ids));
       statement.setArray(i++, connection.createArrayOf("varchar", owners));
@@ -1366,51 +1312,12 @@ public final class JdbcDeliveryStore implements DeliveryStore {
     if (known == null) {
       known = read("read the sessions' isolation level and whether autovacuum runs", connection -> {
         boolean readCommitted = connection.getTransactionIsolation() <= Connection.TRANSACTION_READ_COMMITTED;
-        if (planEachExecution == null) {
-          boolean autovacuum;
-          try (Statement statement = connection.createStatement();
-              ResultSet rows = statement.executeQuery(AUTOVACUUM_RUNS)) {
-            autovacuum = rows.next() && rows.getBoolean(1);
-          }
-          if (!autovacuum) {
-            log.info("Autovacuum does not run for webhook_delivery on this PostgreSQL server: the claim and outcome "
-                + "statements are planned at each execution (JdbcDeliveryStore.PostgresPlans)");
-          }
-          planEachExecution = !autovacuum;
-        }
+        planning.settle(connection, "webhook_delivery");
         return readCommitted;
       });
       sessionsReadCommitted = known;
     }
     return known;
-  }
-
-  /**
-   * {@code statement}, told not to be prepared on the server if the claim and outcome statements are planned at each
-   * execution ({@link PostgresPlans}): pgjdbc then sends it unnamed, and the server plans it for the values bound.
-   */
-  private PreparedStatement planned(PreparedStatement statement) throws SQLException {
-    if (!Boolean.TRUE.equals(planEachExecution)) {
-      return statement;
-    }
-    PreparedStatement driver = statement.isWrapperFor(PreparedStatement.class)
-        ? statement.unwrap(PreparedStatement.class) : statement;
-    Optional<Method> setter = PREPARE_THRESHOLD.get(driver.getClass());
-    try {
-      if (setter.isPresent()) {
-        setter.get().invoke(driver, 0);
-        return statement;
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("Could not turn off server-side preparing for {}", driver.getClass().getName(), e);
-    }
-    if (!planningWarned) {
-      planningWarned = true;
-      log.warn("The JDBC driver's statements ({}) cannot be told to be planned at each execution: the claim and "
-          + "outcome statements keep the server's cached plans, so keep webhook_delivery analysed (autovacuum, or a "
-          + "regular ANALYZE)", driver.getClass().getName());
-    }
-    return statement;
   }
 
   /**
